@@ -1,0 +1,34 @@
+// How the engine reaches into events of one source. The compiler never sees an event's layout: it asks
+// the source, once per field reference at plan time, for an extractor closure, and calls that closure
+// per event. Syscall events, Kubernetes audit events and (later) alerts themselves each provide one.
+import type { FieldCatalogue, ResolvedField } from "../fields/types.js";
+
+/**
+ * A field's value for one event. `undefined` means the field is not available for this event (<NA>):
+ * every comparison with it is false, and `exists` is false.
+ * - CHARBUF, FSPATH, ...: string
+ * - numeric types: number, or bigint where a 64-bit value may exceed 2^53 (comparators accept both)
+ * - BOOL: boolean
+ * - BYTEBUF: Uint8Array
+ * - IP types: string in canonical text form ("10.0.0.1", "::1")
+ * - list fields (FieldInfo.isList): a readonly array of the element values
+ */
+export type FieldValue =
+  string | number | bigint | boolean | Uint8Array | readonly (string | number | bigint)[] | undefined;
+
+export type Extractor<E> = (event: E) => FieldValue;
+
+export interface EventSource<E> {
+  /** "syscall", "k8s_audit", ... as written in a rule's `source:` key. */
+  readonly name: string;
+  readonly catalogue: FieldCatalogue;
+  /**
+   * Event type names known to this source, used to narrow rules by `evt.type` and to reject unknown
+   * types (`evt.type = nosuchcall` is a compile error). Undefined for sources without event types.
+   */
+  readonly eventTypeNames: ReadonlySet<string> | undefined;
+  /** Build the extractor for a resolved field. Called at compile time, never per event. */
+  extractor(field: ResolvedField): Extractor<E>;
+  /** Text of a value as alerts print it (sysdig/Falco rendering: flags, fd names, <NA>, ...). */
+  render(field: ResolvedField, value: FieldValue): string;
+}
