@@ -18,7 +18,11 @@ export type FieldValue =
 
 export type Extractor<E> = (event: E) => FieldValue;
 
-export interface EventSource<E> {
+/**
+ * What the loader checks rules against: the fields and event types of a source. Validating rules needs
+ * only this, so `saker rules validate` works for any source without its runtime.
+ */
+export interface SourceSchema {
   /** "syscall", "k8s_audit", ... as written in a rule's `source:` key. */
   readonly name: string;
   readonly catalogue: FieldCatalogue;
@@ -27,6 +31,10 @@ export interface EventSource<E> {
    * types (`evt.type = nosuchcall` is a compile error). Undefined for sources without event types.
    */
   readonly eventTypeNames: ReadonlySet<string> | undefined;
+}
+
+/** A schema plus the means to read field values out of its events: what closures are planned against. */
+export interface EventSource<E> extends SourceSchema {
   /** Build the extractor for a resolved field. Called at compile time, never per event. */
   extractor(field: ResolvedField): Extractor<E>;
   /** Text of a value as alerts print it (sysdig/Falco rendering: flags, fd names, <NA>, ...). */
