@@ -31,6 +31,12 @@ export interface SourceSchema {
    * types (`evt.type = nosuchcall` is a compile error). Undefined for sources without event types.
    */
   readonly eventTypeNames: ReadonlySet<string> | undefined;
+  /**
+   * Optional: how many event codes these names stand for (libsinsp counts enter and exit codes, and
+   * every version of an event, per name). Falco's LOAD_NO_EVTTYPE warning fires above 100 codes; without
+   * this the engine counts two codes per name.
+   */
+  readonly eventCodeCount?: (names: ReadonlySet<string>) => number;
 }
 
 /** A schema plus the means to read field values out of its events: what closures are planned against. */

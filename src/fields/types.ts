@@ -43,7 +43,9 @@ export type FieldType =
   | "MODE"
   | "SIGTYPE"
   | "SYSCALLID"
-  | "SIGSET";
+  | "SIGSET"
+  // evt.rawarg: the type is that of the named event parameter, known only once the argument is.
+  | "DYNAMIC";
 
 /**
  * How a field takes an argument:
@@ -69,11 +71,36 @@ export interface FieldInfo {
   /** Shown by `saker fields` only with --all (libsinsp EPF_TABLE_ONLY / hidden fields). */
   readonly hidden: boolean;
   readonly deprecated: boolean;
+  /** Usable in conditions but not in outputs (libsinsp EPF_FILTER_ONLY: fd.ip, fd.net, ...). */
+  readonly filterOnly?: boolean;
+  /**
+   * The field's exact argument grammar, where libsinsp hand-parses it (evt.arg, proc.aname, ...).
+   * Absent: the grammar plugins get from their field declarations (see src/fields/args.ts).
+   */
+  readonly parseArg?: FieldArgParser;
 }
+
+/** How an argument was written after the field name, as resolve splits it. */
+export type FieldArgForm =
+  | { readonly kind: "none" }
+  | { readonly kind: "bracket"; readonly text: string }
+  | { readonly kind: "dotted"; readonly text: string };
+
+/**
+ * The verdict on an argument. "unknown" where libsinsp would report a nonexistent field (which
+ * `skip-if-unknown-filter` tolerates), "bad_argument" where it raises a hard error.
+ */
+export type FieldArgCheck =
+  | { readonly ok: true; readonly arg: string | undefined }
+  | { readonly ok: false; readonly reason: "unknown" | "bad_argument"; readonly message: string };
+
+export type FieldArgParser = (form: FieldArgForm, field: FieldInfo) => FieldArgCheck;
 
 /** A group of fields with a common prefix, as `falco --list` shows them ("Field Class: process"). */
 export interface FieldClass {
   readonly name: string;
+  /** Shown in parentheses after the name ("evt (All event types)"); two classes may share a name. */
+  readonly shortDescription?: string;
   readonly description: string;
   readonly fields: readonly FieldInfo[];
 }

@@ -128,6 +128,10 @@ export interface ListExpr {
 export interface FieldValueExpr {
   readonly kind: "field_value";
   readonly field: FieldLike;
+  /** `val(proc.name)[x]`: the grammar accepts a bracket after `val(...)` but libsinsp's compiler rejects
+   *  it ("transformer 'val' does not support field arguments"), so it is kept for the compiler to report.
+   *  Always undefined when `field` is a transformer (its own `arg` holds the bracket). */
+  readonly arg?: string | undefined;
   readonly span: Span;
 }
 

@@ -1,0 +1,277 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { parse as parseYaml } from "yaml";
+import {
+  compileOutputFormat,
+  DEFAULT_CONTAINER_INFO,
+  falcoOutputOptions,
+  fitWidth,
+  type FormatErrorCode,
+  type FormatToken,
+  type OutputFormat,
+  type OutputFormatOptions,
+} from "../../../src/alerts/format.js";
+import { syscallSchema } from "../../../src/fields/syscall/schema.js";
+import { corpusPath } from "../../support/paths.js";
+import { testSchema, testSource, type TestEvent } from "./fixture.js";
+
+// Tokens in one line: literals JSON-quoted, fields as %key (with their width).
+function tokenShape(t: FormatToken): string {
+  return t.kind === "literal" ? JSON.stringify(t.text) : `%${t.width === 0 ? "" : t.width}${t.key}`;
+}
+
+function compile(format: string, options?: OutputFormatOptions): OutputFormat {
+  const result = compileOutputFormat(format, testSchema, options);
+  if (!result.ok) assert.fail(`${JSON.stringify(format)}: ${result.error.message}`);
+  return result.format;
+}
+
+test("valid formats split into literals and fields", () => {
+  const table: [string, string][] = [
+    ["An open was seen (command=%proc.cmdline)", '"An open was seen (command=" %proc.cmdline ")"'],
+    ["%proc.name", "%proc.name"],
+    ["no fields at all", '"no fields at all"'],
+    // Falco's leading '*' (print <NA> rather than skip) is not text.
+    ["*%proc.name", "%proc.name"],
+    ["*", ""],
+    // A field ends where the field grammar ends: ':' ')' ',' '=' and blanks are text.
+    ["%evt.time.iso8601: x", '%evt.time.iso8601 ": x"'],
+    ["%proc.name,%proc.pid=%fd.name", '%proc.name "," %proc.pid "=" %fd.name'],
+    // Arguments, bracketed and dotted; the key is the field as written.
+    ["%proc.aname[2]", "%proc.aname[2]"],
+    ["%evt.arg.flags %evt.arg[0]", '%evt.arg.flags " " %evt.arg[0]'],
+    // Width: digits between '%' and the field.
+    ["%10proc.name|", '%10proc.name "|"'],
+    ["%0proc.name", "%proc.name"],
+    // Longest prefix that is a field; the rest of the word is text (libsinsp's prefix lookup).
+    ["%proc.namex", '%proc.name "x"'],
+    ["%proc.name.x", '%proc.name ".x"'],
+    ["%evt.arg.namex", '%evt.arg.name "x"'],
+    // Two fields back to back.
+    ["%proc.name%proc.pid", "%proc.name %proc.pid"],
+  ];
+  for (const [format, expected] of table) {
+    assert.equal(compile(format).tokens.map(tokenShape).join(" "), expected, format);
+    // Accepted formats stay accepted with other text around them.
+    assert.ok(compileOutputFormat(`  ${format}  x`.replace(/^ {2}\*/, "  "), testSchema).ok, format);
+  }
+});
+
+test("invalid formats fail with Falco's message and the token's position", () => {
+  const table: [string, FormatErrorCode, string, number, number][] = [
+    ["", "FMT_EMPTY", "empty formatting token", 0, 0],
+    ["abc %", "FMT_TRAILING_PERCENT", "invalid formatting syntax: formatting cannot end with a %", 4, 5],
+    ["abc %12", "FMT_TRAILING_WIDTH", "invalid formatting syntax: formatting cannot end with a number", 4, 7],
+    // cases.json: invalid_rule_output.
+    [
+      "An open was seen %not_a_real_field",
+      "FMT_UNKNOWN_FIELD",
+      "invalid formatting token not_a_real_field",
+      17,
+      34,
+    ],
+    // libsinsp quotes the whole rest of the format.
+    ["x %no.such.field (y)", "FMT_UNKNOWN_FIELD", "invalid formatting token no.such.field (y)", 2, 16],
+    // No escape for '%'.
+    ["100% sure", "FMT_UNKNOWN_FIELD", "invalid formatting token  sure", 3, 5],
+    ["%%", "FMT_UNKNOWN_FIELD", "invalid formatting token %", 0, 2],
+    ["%(proc.name)", "FMT_UNKNOWN_FIELD", "invalid formatting token (proc.name)", 0, 2],
+    ["%10 x", "FMT_UNKNOWN_FIELD", "invalid formatting token  x", 0, 4],
+    ["ip=%fd.ip", "FMT_FILTER_ONLY", "fd.ip is filter only and cannot be used as a display field", 3, 9],
+    ["%evt.arg", "FMT_BAD_ARGUMENT", "field 'evt.arg' requires an argument: evt.arg.<name> or [N]", 0, 8],
+    ["%evt.arg.nosuch", "FMT_BAD_ARGUMENT", "unknown event argument 'nosuch' (field 'evt.arg')", 0, 15],
+    ["%proc.aname[x] y", "FMT_UNKNOWN_FIELD", "invalid formatting token proc.aname[x] y", 0, 14],
+    ["%container.info", "FMT_UNKNOWN_FIELD", "invalid formatting token container.info", 0, 15],
+  ];
+  for (const [format, code, message, start, end] of table) {
+    const result = compileOutputFormat(format, testSchema);
+    assert.ok(!result.ok, `${JSON.stringify(format)} should not compile`);
+    assert.deepEqual(
+      {
+        code: result.error.code,
+        message: result.error.message,
+        start: result.error.start,
+        end: result.error.end,
+      },
+      { code, message, start, end },
+      format,
+    );
+  }
+});
+
+test("transformers are reported as not yet supported in outputs", () => {
+  const result = compileOutputFormat("x %tolower(proc.name)", testSchema);
+  assert.ok(!result.ok);
+  assert.equal(result.error.code, "FMT_TRANSFORMER");
+  assert.deepEqual([result.error.start, result.error.end], [2, 21]);
+});
+
+test("the corpus's invalid_rule_output rule fails against the real syscall fields", () => {
+  const rules = parseYaml(readFileSync(corpusPath("rules/falco-tests/invalid_rule_output.yaml"), "utf8")) as {
+    output: string;
+  }[];
+  const result = compileOutputFormat(rules[0].output, syscallSchema);
+  assert.ok(!result.ok);
+  assert.equal(result.error.code, "FMT_UNKNOWN_FIELD");
+  assert.equal(result.error.message, "invalid formatting token not_a_real_field");
+  // And single_rule.yaml's output is fine there.
+  assert.ok(compileOutputFormat("An open was seen (command=%proc.cmdline)", syscallSchema).ok);
+});
+
+const event: TestEvent = {
+  ts: 1470327477881781397n,
+  values: {
+    "proc.name": "cat",
+    "proc.cmdline": "cat /dev/null",
+    "proc.pid": 4242,
+    "proc.aname[2]": "bash",
+    "evt.arg[flags]": "O_RDONLY",
+    "evt.arg[0]": "3",
+    "fd.name": "/dev/null",
+    "evt.flags": 524288,
+    "thread.cpu": 0.1,
+    "proc.is_exe_writable": 0,
+    "ka.user.groups": ["system:masters", "system:authenticated"],
+    "evt.buffer": new Uint8Array([104, 105]),
+    "container.name": "host",
+    "container.id": "host",
+  },
+};
+
+test("text rendering: values, <NA>, widths, repeated fields", () => {
+  const source = testSource();
+  const table: [string, string][] = [
+    ["An open was seen (command=%proc.cmdline)", "An open was seen (command=cat /dev/null)"],
+    ["(cport=%fd.cport command=%proc.cmdline)", "(cport=<NA> command=cat /dev/null)"],
+    ["%proc.name %proc.name", "cat cat"],
+    ["[%6proc.name]", "[cat   ]"],
+    ["[%2proc.name]", "[ca]"],
+    ["[%6fd.cport]", "[<NA>  ]"],
+    ["%proc.aname[2]/%proc.aname[3]", "bash/<NA>"],
+    ["%evt.arg.flags %evt.arg[0]", "O_RDONLY 3"],
+    ["%evt.flags", "O_RDONLY|O_CLOEXEC"],
+    ["%ka.user.groups", "(system:masters,system:authenticated)"],
+    ["%evt.time.iso8601", "2016-08-04T16:17:57.881781397+0000"],
+    ["*%proc.namex", "catx"],
+    ["no fields", "no fields"],
+  ];
+  for (const [format, expected] of table) {
+    assert.equal(compile(format).bind(source).text(event), expected, format);
+  }
+});
+
+test("output_fields: sorted distinct keys with typed JSON values", () => {
+  const source = testSource();
+  const format = compile(
+    "%proc.pid %proc.name %fd.cport %thread.cpu %proc.is_exe_writable %evt.flags %ka.user.groups " +
+      "%evt.buffer %proc.name %evt.time.iso8601 %proc.aname[2] %evt.arg.flags",
+  );
+  assert.deepEqual(
+    format.fields.map((f) => f.key),
+    [
+      "evt.arg.flags",
+      "evt.buffer",
+      "evt.flags",
+      "evt.time.iso8601",
+      "fd.cport",
+      "ka.user.groups",
+      "proc.aname[2]",
+      "proc.is_exe_writable",
+      "proc.name",
+      "proc.pid",
+      "thread.cpu",
+    ],
+  );
+  const bound = format.bind(source);
+  assert.equal(
+    bound.fieldsJson(event),
+    '{"evt.arg.flags":"O_RDONLY","evt.buffer":"hi","evt.flags":"O_RDONLY|O_CLOEXEC",' +
+      '"evt.time.iso8601":1470327477881781397,"fd.cport":null,' +
+      '"ka.user.groups":["system:masters","system:authenticated"],"proc.aname[2]":"bash",' +
+      '"proc.is_exe_writable":false,"proc.name":"cat","proc.pid":4242,"thread.cpu":0.10000000000000001}',
+  );
+  // Falco >= 0.39 re-parses and re-dumps the same values with nlohmann.
+  assert.match(format.bind(source, { dialect: "nlohmann" }).fieldsJson(event), /"thread\.cpu":0\.1\}$/);
+  assert.deepEqual(bound.fieldStrings(event)["fd.cport"], "<NA>");
+  assert.deepEqual(bound.fieldStrings(event)["evt.time.iso8601"], "2016-08-04T16:17:57.881781397+0000");
+});
+
+test("output_fields: the time key is merged in order and valued with the alert time", () => {
+  const source = testSource();
+  const bound = compile("%proc.name %fd.name").bind(source, { timeKey: "evt.time" });
+  assert.equal(
+    bound.fieldsJson(event, 1470327477881781397n),
+    '{"evt.time":1470327477881781397,"fd.name":"/dev/null","proc.name":"cat"}',
+  );
+  // A format that names the time field itself has it once.
+  const both = compile("%evt.time %proc.name").bind(source, { timeKey: "evt.time" });
+  assert.equal(both.fieldsJson(event, 5n), '{"evt.time":5,"proc.name":"cat"}');
+  // Empty list: null, as libsinsp's tojson.
+  const list = compile("%ka.user.groups").bind(source);
+  assert.equal(list.fieldsJson({ ts: 0n, values: { "ka.user.groups": [] } }), '{"ka.user.groups":null}');
+});
+
+test("binding plans one extractor per distinct field, shared by text and output_fields", () => {
+  const source = testSource();
+  const bound = compile("%proc.name %proc.name %fd.name %5fd.name").bind(source);
+  assert.equal(source.extractors, 2);
+  assert.equal(bound.text(event), "cat cat /dev/null /dev/");
+});
+
+test("%container.info and append, with Falco's -p presets", () => {
+  const source = testSource();
+  const text = (format: string, options: OutputFormatOptions): string =>
+    compile(format, options).bind(source).text(event);
+  assert.equal(text("x %container.info y", { containerInfo: DEFAULT_CONTAINER_INFO }), "x host (id=host) y");
+  assert.equal(text("x %container.info", { containerInfo: "" }), "x ");
+  assert.equal(text("x %proc.name", { append: ["pid=%proc.pid", "n=%evt.num"] }), "x cat pid=4242 n=<NA>");
+
+  // -p presets replace %container.info when the output has it, else they are appended.
+  const withInfo = "open (%container.info)";
+  assert.deepEqual(falcoOutputOptions(withInfo, "syscall", "c"), {
+    containerInfo: "container=%container.name (id=%container.id)",
+  });
+  assert.equal(
+    text(withInfo, falcoOutputOptions(withInfo, "syscall", "c")),
+    "open (container=host (id=host))",
+  );
+  assert.equal(
+    text("open", falcoOutputOptions("open", "syscall", "k")),
+    "open k8s.ns=<NA> k8s.pod=<NA> container=host",
+  );
+  // A custom -p is appended; %container.info keeps its default meaning.
+  assert.equal(
+    text(withInfo, falcoOutputOptions(withInfo, "syscall", "user=%proc.name")),
+    "open (host (id=host)) user=cat",
+  );
+  assert.equal(text(withInfo, falcoOutputOptions(withInfo, "syscall")), "open (host (id=host))");
+  // Other sources get neither.
+  assert.deepEqual(falcoOutputOptions(withInfo, "k8s_audit", "c"), {});
+});
+
+test("errors in appended formats point into the compiled text", () => {
+  const result = compileOutputFormat("x %proc.name", testSchema, { append: ["%nope"] });
+  assert.ok(!result.ok);
+  assert.equal(result.error.text, "x %proc.name %nope");
+  assert.deepEqual([result.error.start, result.error.end], [13, 18]);
+  // Inside the alias expansion: the alias is underlined.
+  const alias = compileOutputFormat("a %container.info b", testSchema, { containerInfo: "%nope" });
+  assert.ok(!alias.ok);
+  assert.deepEqual([alias.error.start, alias.error.end, alias.error.code], [2, 17, "FMT_UNKNOWN_FIELD"]);
+});
+
+test("fitWidth pads and cuts UTF-8 bytes on character boundaries", () => {
+  const table: [string, number, string][] = [
+    ["cat", 5, "cat  "],
+    ["cat", 3, "cat"],
+    ["catalog", 3, "cat"],
+    ["é", 2, "é"],
+    ["éa", 2, "é"],
+    ["aé", 2, "a "],
+    ["😀x", 5, "😀x"],
+    ["😀", 3, "   "],
+  ];
+  for (const [text, width, expected] of table)
+    assert.equal(fitWidth(text, width), expected, `${text}/${width}`);
+});
