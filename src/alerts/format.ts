@@ -104,6 +104,8 @@ export interface BindOptions {
   /**
    * A key whose output_fields value is the time passed to fieldsJson, merged in key order: Falco's
    * alert prefix adds `evt.time` or `evt.time.iso8601` this way, valued with the event timestamp.
+   * (evt.time, evt.time.s, evt.time.iso8601, evt.datetime, evt.datetime.s and evt.outputtime in the
+   * format itself are valued with that time too, as libsinsp writes them.)
    */
   readonly timeKey?: string;
 }
@@ -129,6 +131,15 @@ export interface BoundOutputFormat<E> {
 }
 
 const PERCENT = 37;
+// Fields whose JSON value is the event's timestamp in nanoseconds, though their text is a time.
+const TIME_OF_EVENT_FIELDS: ReadonlySet<string> = new Set([
+  "evt.time",
+  "evt.time.s",
+  "evt.time.iso8601",
+  "evt.datetime",
+  "evt.datetime.s",
+  "evt.outputtime",
+]);
 const CONTAINER_INFO = "container.info";
 const NA = "<NA>";
 
@@ -354,22 +365,27 @@ function bindFormat<E>(
     return { key, text: fieldText(field, ex, source, 0), json: fieldJson(field, ex, source, dialect) };
   });
 
-  // output_fields with the optional time key merged in key order.
+  // output_fields with the optional time key merged in key order. Time-of-event fields are valued
+  // with the event timestamp whatever their extractor yields (libsinsp's extract_as_js), when the
+  // caller passes it.
   const timeKey = options.timeKey;
-  const entries: { prefix: string; json: ((e: E) => string) | undefined }[] = [];
+  const entries: { prefix: string; json: ((e: E) => string) | undefined; isTime: boolean }[] = [];
   const keys = fields.map((f) => f.key);
   if (timeKey !== undefined && !keys.includes(timeKey)) keys.push(timeKey);
   keys.sort(compareKeys);
   keys.forEach((key, i) => {
     const prefix = (i === 0 ? "" : ",") + quoteJson(key, dialect) + ":";
-    entries.push({ prefix, json: key === timeKey ? undefined : fields.find((f) => f.key === key)!.json });
+    const field = fields.find((f) => f.key === key);
+    const isTime = key === timeKey || TIME_OF_EVENT_FIELDS.has(key);
+    entries.push({ prefix, json: field?.json, isTime });
   });
   const fieldsJson = (e: E, time?: bigint): string => {
     let out = "{";
     for (let i = 0; i < entries.length; i++) {
       const entry = entries[i];
       out += entry.prefix;
-      out += entry.json === undefined ? (time === undefined ? "null" : time.toString()) : entry.json(e);
+      if (entry.isTime && time !== undefined) out += time.toString();
+      else out += entry.json === undefined ? "null" : entry.json(e);
     }
     return out + "}";
   };

@@ -1,8 +1,8 @@
 // Stable diagnostic codes. Falco's codes where Falco has one (so `-V` JSON consumers keep working);
 // Saker's own codes (SAKER_*) only where Falco has no equivalent. Tests assert on these, never on wording.
 //
-// `codedesc` is the short description Falco prints beside each code in its `-V` JSON result; it is part
-// of the output contract, so it must match Falco's text exactly.
+// These are Falco's short descriptions of each code. Falco's `-V` JSON prints the short one for errors
+// and a longer one for warnings; the loader's results module owns the long warning texts.
 
 export const ERROR_CODES = {
   LOAD_ERR_FILE_READ: "File read error",

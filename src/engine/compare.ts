@@ -12,7 +12,7 @@
 //   empty value list never matches.
 import type { FieldType } from "../fields/types.js";
 import type { OperatorModifier } from "../rules/language/ast.js";
-import type { FieldValue } from "./source.js";
+import type { Extractor, FieldValue } from "./source.js";
 import { Ip, inNetwork, readAddress, sameAddress } from "./ip.js";
 import { type CheckOperator, type Constant, TYPE_FAMILY } from "./operators.js";
 import { PathPrefixSearch } from "./pmatch.js";
@@ -21,7 +21,7 @@ import type { RE2JS } from "re2js";
 import { globMatch, includesIgnoreCase } from "./text.js";
 
 /** A check on a present value. */
-export type ValueTest = (v: FieldValue) => boolean;
+type ValueTest = (v: FieldValue) => boolean;
 /** A check of a value against another field's value (`val(...)`), both present. */
 export type PairTest = (a: FieldValue, b: FieldValue) => boolean;
 
@@ -119,7 +119,11 @@ function stringTest(
   regexes: readonly RE2JS[],
 ): Pred<string> {
   if (op === "regex") {
-    const preds = regexes.map((re): Pred<string> => (v) => regexMatches(re, v));
+    const preds = regexes.map(
+      (re): Pred<string> =>
+        (v) =>
+          regexMatches(re, v),
+    );
     if (modifier === undefined) return preds.length > 0 ? preds[0] : () => false;
     return combine(modifier, preds);
   }
@@ -199,7 +203,11 @@ function numberConstant(op: CheckOperator, c: Num): Pred<Num> {
   }
 }
 
-function numberTest(op: CheckOperator, modifier: OperatorModifier | undefined, values: readonly Num[]): Pred<Num> {
+function numberTest(
+  op: CheckOperator,
+  modifier: OperatorModifier | undefined,
+  values: readonly Num[],
+): Pred<Num> {
   if (op === "in" || op === "intersects") {
     if (values.length === 1) return numberConstant("=", values[0]);
     const set = new Set(values.map(numberKey));
@@ -216,7 +224,11 @@ function toBool(v: FieldValue): boolean {
   return typeof v === "boolean" ? v : v !== 0 && v !== 0n;
 }
 
-function boolTest(op: CheckOperator, modifier: OperatorModifier | undefined, values: readonly boolean[]): Pred<boolean> {
+function boolTest(
+  op: CheckOperator,
+  modifier: OperatorModifier | undefined,
+  values: readonly boolean[],
+): Pred<boolean> {
   const eq = (c: boolean): Pred<boolean> => (op === "!=" ? (v) => v !== c : (v) => v === c);
   if (op === "in" || op === "intersects") {
     const hasTrue = values.includes(true);
@@ -270,9 +282,17 @@ function bufferPair(op: CheckOperator): (a: Uint8Array, b: Uint8Array) => boolea
   }
 }
 
-function bufferTest(op: CheckOperator, modifier: OperatorModifier | undefined, values: readonly Uint8Array[]): Pred<Uint8Array> {
+function bufferTest(
+  op: CheckOperator,
+  modifier: OperatorModifier | undefined,
+  values: readonly Uint8Array[],
+): Pred<Uint8Array> {
   const pair = bufferPair(op);
-  const preds = values.map((c): Pred<Uint8Array> => (v) => pair(v, c));
+  const preds = values.map(
+    (c): Pred<Uint8Array> =>
+      (v) =>
+        pair(v, c),
+  );
   if (op === "in" || op === "intersects") return combine("anyof", preds);
   if (modifier === undefined) return preds.length > 0 ? preds[0] : () => false;
   return combine(modifier, preds);
@@ -291,7 +311,12 @@ function ipConstant(op: CheckOperator, type: FieldType, c: Ip): Pred<Ip> {
   return op === "!=" ? (v) => !eq(v) : eq;
 }
 
-function ipTest(op: CheckOperator, modifier: OperatorModifier | undefined, type: FieldType, values: readonly Ip[]): Pred<Ip> {
+function ipTest(
+  op: CheckOperator,
+  modifier: OperatorModifier | undefined,
+  type: FieldType,
+  values: readonly Ip[],
+): Pred<Ip> {
   if (op === "in" || op === "intersects") {
     if (!isNetworkType(type) && values.every((c) => c.family === 4)) {
       const set = new Set(values.map((c) => c.v4));
@@ -309,50 +334,101 @@ function ipTest(op: CheckOperator, modifier: OperatorModifier | undefined, type:
   );
 }
 
-/** Runs `test` on the address in `v` read into a scratch Ip owned by the returned closure. */
-function onAddress(test: Pred<Ip>): ValueTest {
-  const scratch = new Ip();
-  return (v) => typeof v === "string" && readAddress(v, scratch) && test(scratch);
-}
-
 // ---------------------------------------------------------------------------------------------------
 // Entry points
 
 /**
- * The test for `op` (with `modifier`) against the planned `constants` on a field of `type` (a list
- * field when `isList`). `regexes` holds the compiled patterns for `regex`, parallel to `constants`.
+ * The check `read(e) op constants` for a field of `type` (a list field when `isList`): reading, the
+ * <NA> test and the comparison fused into one closure. `regexes` holds the compiled patterns for
+ * `regex`, parallel to `constants`.
  */
-export function constantTest(
+export function constantCheck<E>(
+  read: Extractor<E>,
   op: CheckOperator,
   modifier: OperatorModifier | undefined,
   type: FieldType,
   isList: boolean,
   constants: readonly Constant[],
   regexes: readonly RE2JS[] = [],
-): ValueTest {
-  if (isList) return listTest(op, type, constants);
+): (event: E) => boolean {
+  if (isList) {
+    const t = listTest(op, type, constants);
+    return (e) => {
+      const v = read(e);
+      return v !== undefined && t(v);
+    };
+  }
   switch (TYPE_FAMILY[type]) {
     case "string": {
-      const t = stringTest(op, modifier, constants as string[], regexes);
-      return (v) => typeof v === "string" && t(v);
+      const values = constants as string[];
+      // The commonest checks in rules, without an intermediate call: a string equal to a constant is a
+      // string, and Set.has of <NA> is false.
+      if (
+        modifier === undefined &&
+        (op === "=" || op === "==" || (values.length === 1 && (op === "in" || op === "intersects")))
+      ) {
+        const c = values[0];
+        return (e) => read(e) === c;
+      }
+      if (modifier === undefined && (op === "in" || op === "intersects")) {
+        const set = new Set(values);
+        return (e) => set.has(read(e) as string);
+      }
+      const t = stringTest(op, modifier, values, regexes);
+      return (e) => {
+        const v = read(e);
+        return typeof v === "string" && t(v);
+      };
     }
     case "numeric": {
       const t = numberTest(op, modifier, constants as Num[]);
-      return (v) => (typeof v === "number" || typeof v === "bigint") && t(v);
+      return (e) => {
+        const v = read(e);
+        return (typeof v === "number" || typeof v === "bigint") && t(v);
+      };
     }
     case "bool": {
       const t = boolTest(op, modifier, constants as boolean[]);
-      return (v) => t(toBool(v));
+      return (e) => {
+        const v = read(e);
+        return v !== undefined && t(toBool(v));
+      };
     }
     case "buffer": {
       const t = bufferTest(op, modifier, constants as Uint8Array[]);
-      return (v) => v instanceof Uint8Array && t(v);
+      return (e) => {
+        const v = read(e);
+        return v instanceof Uint8Array && t(v);
+      };
     }
-    case "ip":
-      return onAddress(ipTest(op, modifier, type, constants as Ip[]));
+    case "ip": {
+      const ips = constants as Ip[];
+      // A dotted quad has one accepted spelling (inet_pton refuses leading zeros), so equality with
+      // IPv4 addresses is equality of text.
+      if (
+        modifier === undefined &&
+        (op === "=" || op === "==" || op === "in" || op === "intersects") &&
+        !isNetworkType(type) &&
+        ips.length > 0 &&
+        ips.every((c) => c.family === 4)
+      ) {
+        const set = new Set(ips.map((c) => ipv4Text(c.v4)));
+        return (e) => set.has(read(e) as string);
+      }
+      const t = ipTest(op, modifier, type, ips);
+      const scratch = new Ip();
+      return (e) => {
+        const v = read(e);
+        return typeof v === "string" && readAddress(v, scratch) && t(scratch);
+      };
+    }
     default:
-      return NEVER;
+      return () => false;
   }
+}
+
+function ipv4Text(v: number): string {
+  return `${(v >>> 24) & 0xff}.${(v >>> 16) & 0xff}.${(v >>> 8) & 0xff}.${v & 0xff}`;
 }
 
 // `in`/`intersects` on a list field: each element is looked up among the constants.

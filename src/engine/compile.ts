@@ -26,7 +26,7 @@ import type {
   ValueExpr,
 } from "../rules/language/ast.js";
 import type { RE2JS } from "re2js";
-import { constantTest, pairTest } from "./compare.js";
+import { constantCheck, pairTest } from "./compare.js";
 import {
   type CheckOperator,
   type Constant,
@@ -101,11 +101,19 @@ export type Predicate<E> = (event: E) => boolean;
 
 export type CheckResult =
   | { readonly ok: true; readonly warnings: readonly CompileWarning[] }
-  | { readonly ok: false; readonly errors: readonly CompileError[]; readonly warnings: readonly CompileWarning[] };
+  | {
+      readonly ok: false;
+      readonly errors: readonly CompileError[];
+      readonly warnings: readonly CompileWarning[];
+    };
 
 export type CompileResult<E> =
   | { readonly ok: true; readonly predicate: Predicate<E>; readonly warnings: readonly CompileWarning[] }
-  | { readonly ok: false; readonly errors: readonly CompileError[]; readonly warnings: readonly CompileWarning[] };
+  | {
+      readonly ok: false;
+      readonly errors: readonly CompileError[];
+      readonly warnings: readonly CompileWarning[];
+    };
 
 /** Validate `expr` against `schema` without extractors: what `saker rules validate` needs. */
 export function checkCondition(expr: Expr, schema: SourceSchema, options: CompileOptions = {}): CheckResult {
@@ -165,7 +173,11 @@ const TRANSFORMER_NAMES = ["val", "tolower", "toupper", "b64", "basename", "len"
 const REGEX_SPECIAL = ".+*?^$()[]{}|\\";
 
 function isEvttypeField(node: FieldLike): boolean {
-  return node.kind === "field" && node.arg === undefined && (node.name === "evt.type" || node.name === "syscall.type");
+  return (
+    node.kind === "field" &&
+    node.arg === undefined &&
+    (node.name === "evt.type" || node.name === "syscall.type")
+  );
 }
 
 function isNetworkType(type: FieldType): boolean {
@@ -220,7 +232,8 @@ class Planner<E> {
   }
 
   private error(code: CompileErrorCode, message: string, span: Span): undefined {
-    if (this.errors.length < this.maxErrors) this.errors.push({ code, message, start: span.start, end: span.end });
+    if (this.errors.length < this.maxErrors)
+      this.errors.push({ code, message, start: span.start, end: span.end });
     return undefined;
   }
 
@@ -251,7 +264,11 @@ class Planner<E> {
         return (e) => !child(e);
       }
       case "identifier":
-        return this.error("unresolved_macro", `filter error: unexpected identifier '${node.name}'`, node.span);
+        return this.error(
+          "unresolved_macro",
+          `filter error: unexpected identifier '${node.name}'`,
+          node.span,
+        );
       case "unary":
         return this.unary(node);
       case "binary":
@@ -282,7 +299,8 @@ class Planner<E> {
     if (opError !== undefined) return this.error("bad_operator", opError, node.span);
 
     // What the event-type index (evttypes.ts) cannot read, libsinsp refuses for syscall rules.
-    const evttypeOperator = modifier === undefined && (op === "=" || op === "==" || op === "!=" || op === "in");
+    const evttypeOperator =
+      modifier === undefined && (op === "=" || op === "==" || op === "!=" || op === "in");
     if (this.schema.eventTypeNames !== undefined && evttypeOperator) {
       if (node.left.kind === "transformer" && left.evttypeInside) {
         return this.error(
@@ -314,7 +332,11 @@ class Planner<E> {
       items = right.items;
     } else {
       if (modifier !== undefined) {
-        return this.error("bad_value", `filter error: '${modifier}' must be followed by a list of values`, right.span);
+        return this.error(
+          "bad_value",
+          `filter error: '${modifier}' must be followed by a list of values`,
+          right.span,
+        );
       }
       items = [right];
     }
@@ -349,29 +371,45 @@ class Planner<E> {
     }
     const read = left.read;
     if (failed || read === undefined) return undefined;
-    const test = constantTest(op, modifier, left.type, left.isList, constants, regexes);
-    return (e) => {
-      const v = read(e);
-      return v !== undefined && test(v);
-    };
+    return constantCheck(read, op, modifier, left.type, left.isList, constants, regexes);
   }
 
-  private fieldComparison(node: BinaryCheckExpr, left: Operand, right: FieldValueExpr): Predicate<E> | undefined {
+  private fieldComparison(
+    node: BinaryCheckExpr,
+    left: Operand,
+    right: FieldValueExpr,
+  ): Predicate<E> | undefined {
     if (right.arg !== undefined) {
-      return this.error("bad_transformer", "filter error: transformer 'val' does not support field arguments", right.span);
+      return this.error(
+        "bad_transformer",
+        "filter error: transformer 'val' does not support field arguments",
+        right.span,
+      );
     }
     const rhs = this.fieldLike(right.field);
     if (rhs === undefined) return undefined;
     const { op, modifier } = node;
     const enumName = OPERATOR_ENUM_NAME[op];
     if (enumName !== undefined) {
-      return this.error("bad_operator", `operator '${enumName}' doesn't support right-hand side fields`, node.span);
+      return this.error(
+        "bad_operator",
+        `operator '${enumName}' doesn't support right-hand side fields`,
+        node.span,
+      );
     }
     if (modifier !== undefined) {
-      return this.error("bad_value", `filter error: '${modifier}' must be followed by a list of values`, right.span);
+      return this.error(
+        "bad_value",
+        `filter error: '${modifier}' must be followed by a list of values`,
+        right.span,
+      );
     }
     if (isNetworkType(left.type)) {
-      return this.error("type_mismatch", "field type 'IPNET' doesn't support right-hand side fields", node.span);
+      return this.error(
+        "type_mismatch",
+        "field type 'IPNET' doesn't support right-hand side fields",
+        node.span,
+      );
     }
     if (left.type !== rhs.type || left.isList !== rhs.isList) {
       const lt = `${left.type}${left.isList ? " (list)" : ""}`;
@@ -409,7 +447,12 @@ class Planner<E> {
       this.warn("field_as_value", `'${v}' may be a valid field misused as a const string value`, item.span);
     }
     for (const t of TRANSFORMER_NAMES) {
-      if (compact.length >= t.length + 2 && compact.startsWith(t) && compact[t.length] === "(" && compact.endsWith(")")) {
+      if (
+        compact.length >= t.length + 2 &&
+        compact.startsWith(t) &&
+        compact[t.length] === "(" &&
+        compact.endsWith(")")
+      ) {
         this.warn(
           "transformer_as_value",
           `'${v}' may be a valid field transformer misused as a const string value`,
@@ -431,7 +474,11 @@ class Planner<E> {
     if (!resolved.ok) {
       if (resolved.reason === "unknown") {
         const written = node.arg === undefined ? node.name : `${node.name}[${node.arg}]`;
-        return this.error("unknown_field", `filter_check called with nonexistent field ${written}`, node.span);
+        return this.error(
+          "unknown_field",
+          `filter_check called with nonexistent field ${written}`,
+          node.span,
+        );
       }
       return this.error("bad_field_argument", resolved.message, node.span);
     }
@@ -586,7 +633,8 @@ class Planner<E> {
     switch (node.name) {
       case "join": {
         if (args.length !== 2) return fail("join() requires exactly 2 arguments: separator and list");
-        if (args[0].declaredList) return fail("join() first argument (separator) must be a single value, not a list");
+        if (args[0].declaredList)
+          return fail("join() first argument (separator) must be a single value, not a list");
         if (!args[1].declaredList) return fail("join() second argument must be a list");
         if (node.arg !== undefined) return fail("transformer 'join' does not support field arguments");
         return result(false, live ? applyJoin(args[0].read!, args[1].read!) : undefined);
@@ -609,8 +657,10 @@ class Planner<E> {
         if (node.arg !== undefined && node.arg.length !== 1) {
           return fail("getopt() field argument must be a single option character");
         }
+        if (!live) return result(node.arg === undefined, undefined);
+        // A literal optstring is parsed once, here.
         const optstring = args[1].literal !== undefined ? new OptString(args[1].literal) : args[1].read!;
-        return result(node.arg === undefined, live ? applyGetopt(args[0].read!, optstring, node.arg) : undefined);
+        return result(node.arg === undefined, applyGetopt(args[0].read!, optstring, node.arg));
       }
       default:
         return fail("unknown multivalue transformer");
@@ -623,9 +673,11 @@ function flatten(kind: "and" | "or", node: Expr, out: Expr[]): void {
   else out.push(node);
 }
 
+// `and`/`or` of n predicates. Every call site below always calls the same closure, so V8 can inline
+// them; a loop over an array of closures would make one megamorphic call site. Long chains split in
+// halves (depth log n).
 function all<E>(preds: readonly Predicate<E>[]): Predicate<E> {
-  const n = preds.length;
-  switch (n) {
+  switch (preds.length) {
     case 0:
       return () => true;
     case 1:
@@ -638,17 +690,21 @@ function all<E>(preds: readonly Predicate<E>[]): Predicate<E> {
       const [a, b, c] = preds;
       return (e) => a(e) && b(e) && c(e);
     }
-    default:
-      return (e) => {
-        for (let i = 0; i < n; i++) if (!preds[i](e)) return false;
-        return true;
-      };
+    case 4: {
+      const [a, b, c, d] = preds;
+      return (e) => a(e) && b(e) && c(e) && d(e);
+    }
+    default: {
+      const half = Math.ceil(preds.length / 2);
+      const a = all(preds.slice(0, half));
+      const b = all(preds.slice(half));
+      return (e) => a(e) && b(e);
+    }
   }
 }
 
 function any<E>(preds: readonly Predicate<E>[]): Predicate<E> {
-  const n = preds.length;
-  switch (n) {
+  switch (preds.length) {
     case 0:
       return () => false;
     case 1:
@@ -661,10 +717,15 @@ function any<E>(preds: readonly Predicate<E>[]): Predicate<E> {
       const [a, b, c] = preds;
       return (e) => a(e) || b(e) || c(e);
     }
-    default:
-      return (e) => {
-        for (let i = 0; i < n; i++) if (preds[i](e)) return true;
-        return false;
-      };
+    case 4: {
+      const [a, b, c, d] = preds;
+      return (e) => a(e) || b(e) || c(e) || d(e);
+    }
+    default: {
+      const half = Math.ceil(preds.length / 2);
+      const a = any(preds.slice(0, half));
+      const b = any(preds.slice(half));
+      return (e) => a(e) || b(e);
+    }
   }
 }

@@ -23,7 +23,11 @@ type TypeSet = ReadonlySet<string> | "all";
 const EMPTY: ReadonlySet<string> = new Set();
 
 function isEvttypeField(node: FieldLike): boolean {
-  return node.kind === "field" && node.arg === undefined && (node.name === "evt.type" || node.name === "syscall.type");
+  return (
+    node.kind === "field" &&
+    node.arg === undefined &&
+    (node.name === "evt.type" || node.name === "syscall.type")
+  );
 }
 
 // sinsp_numparser::tryparseu64: sscanf "%lu%c" (decimal, optional sign and leading blanks).
@@ -122,7 +126,12 @@ class Narrower {
         return "all";
       case "binary": {
         const { left, op, right } = node;
-        if (left.kind === "field" && left.name === "evt.num" && left.arg === undefined && right.kind !== "field_value") {
+        if (
+          left.kind === "field" &&
+          left.name === "evt.num" &&
+          left.arg === undefined &&
+          right.kind !== "field_value"
+        ) {
           const inv = evtNumInvariant(op, right.kind === "list" ? right.items : right);
           if (inv !== undefined) {
             const s: TypeSet = inv === "all" ? "all" : EMPTY;

@@ -150,7 +150,7 @@ export function sameAddress(a: Ip, b: Ip): boolean {
 /** `address` lies in `net` (same family). libsinsp's ipv4net compare and ipv6net::in_cidr. */
 export function inNetwork(address: Ip, net: Ip): boolean {
   if (address.family !== net.family) return false;
-  if (net.family === 4) return ((address.v4 & net.mask4) >>> 0) === ((net.v4 & net.mask4) >>> 0);
+  if (net.family === 4) return (address.v4 & net.mask4) >>> 0 === (net.v4 & net.mask4) >>> 0;
   const a = address.v6;
   const n = net.v6;
   let i = 0;

@@ -171,8 +171,11 @@ export function operatorError(
     return `filter error: '${name}' operator does not support the '${modifier}' modifier`;
   }
   if (isList) {
-    if (!LIST_ELEMENT_TYPES.has(type)) return `filter error: list filters are not supported for type '${type}'`;
-    return LIST_FIELD_OPERATORS.has(op) ? undefined : `filter error: '${name}' operator not supported list filters`;
+    if (!LIST_ELEMENT_TYPES.has(type))
+      return `filter error: list filters are not supported for type '${type}'`;
+    return LIST_FIELD_OPERATORS.has(op)
+      ? undefined
+      : `filter error: '${name}' operator not supported list filters`;
   }
   const family = TYPE_FAMILY[type];
   if (family === "none") return `filter error: '${name}' operator not supported for type '${type}'`;
@@ -189,7 +192,8 @@ export function operatorError(
 /** A constant read for a type: numbers (bigint beyond 2^53), booleans, strings, bytes or an Ip. */
 export type Constant = number | bigint | boolean | string | Uint8Array | Ip;
 
-export type ConstantResult = { readonly ok: true; readonly value: Constant } | { readonly ok: false; readonly message: string };
+export type ConstantResult =
+  { readonly ok: true; readonly value: Constant } | { readonly ok: false; readonly message: string };
 
 function fail(message: string): ConstantResult {
   return { ok: false, message };
@@ -353,7 +357,9 @@ const utf8 = new TextEncoder();
 export function parseConstant(text: string, type: FieldType, op: CheckOperator): ConstantResult {
   if (op === "bcontains" || op === "bstartswith") {
     const bytes = parseHexBytes(text);
-    return bytes === undefined ? fail("filter error: bcontains and bstartswith operator support hex strings only") : ok(bytes);
+    return bytes === undefined
+      ? fail("filter error: bcontains and bstartswith operator support hex strings only")
+      : ok(bytes);
   }
   // Byte buffers take the text's bytes as they are; every other type goes through the value parser,
   // which refuses NUL bytes.

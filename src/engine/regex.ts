@@ -16,7 +16,8 @@ interface RE2Static {
 const POSIX_PARSE_FLAGS = 4;
 const RE2Class = RE2JS.compile("").re2().constructor as unknown as RE2Static;
 
-export type RegexResult = { readonly ok: true; readonly regex: RE2JS } | { readonly ok: false; readonly message: string };
+export type RegexResult =
+  { readonly ok: true; readonly regex: RE2JS } | { readonly ok: false; readonly message: string };
 
 /** Compile a `regex` operand. The error text is RE2's (`missing ]: [a`), as Falco prints it after
  *  "invalid regex pattern: ". */

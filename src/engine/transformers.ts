@@ -43,7 +43,8 @@ export function transformedType(name: SingleTransformer, input: ValueType): Valu
 // unused bits of the last character must be zero)
 
 const B64 = new Int8Array(128).fill(-1);
-for (let i = 0; i < 64; i++) B64["ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".charCodeAt(i)] = i;
+for (let i = 0; i < 64; i++)
+  B64["ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".charCodeAt(i)] = i;
 
 function b64Length(n: number): number {
   return Math.floor(n / 4) * 3 + (n % 4 === 3 ? 2 : n % 4 === 2 ? 1 : 0);
@@ -213,7 +214,11 @@ export class OptString {
  * for a missing argument); with one, the last value of that option (its argument, or the letter), or
  * <NA> when it is absent.
  */
-export function getopt(args: readonly (string | number | bigint)[], opts: OptString, selector: string | undefined): FieldValue {
+export function getopt(
+  args: readonly (string | number | bigint)[],
+  opts: OptString,
+  selector: string | undefined,
+): FieldValue {
   const out: string[] = [];
   let selected: string | undefined;
   for (let k = 0; k < args.length; k++) {

@@ -32,7 +32,8 @@ export function unsafeNaComparisons(expr: Expr): Span[] {
         return;
       case "binary": {
         // With a modifier Falco's operator text is "= anyof", which is not an equality operator to it.
-        if (node.modifier !== undefined || !EQUALITY_OPERATORS.has(node.op) || !isUnsafeField(node.left)) return;
+        if (node.modifier !== undefined || !EQUALITY_OPERATORS.has(node.op) || !isUnsafeField(node.left))
+          return;
         const r = node.right;
         if (r.kind === "value" && r.value === NA_TEXT) out.push(r.span);
         else if (r.kind === "list") for (const v of r.items) if (v.value === NA_TEXT) out.push(v.span);

@@ -13,7 +13,14 @@
 // plugin drops it whole.
 //
 // Nothing here throws on any input: outcomes are values with stable codes.
-import { checkJsonDepth, isJsonObject, marshalCompact, MAX_JSON_DEPTH, type JsonObject, type JsonValue } from "./json.js";
+import {
+  checkJsonDepth,
+  isJsonObject,
+  marshalCompact,
+  MAX_JSON_DEPTH,
+  type JsonObject,
+  type JsonValue,
+} from "./json.js";
 import { parseRfc3339, timestampNanos, type Timestamp } from "./time.js";
 import { queryOfUri, type QueryValues } from "./uri.js";
 
@@ -58,8 +65,8 @@ export const DEFAULT_MAX_EVENT_SIZE = 262144;
 export const DEFAULT_MAX_PAYLOAD_BYTES = 12 * 1024 * 1024;
 export const DEFAULT_MAX_LINE_BYTES = 64 * 1024;
 
-const CONTAINER_LISTS = ["containers", "initContainers", "ephemeralContainers"] as const;
-export type ContainerList = (typeof CONTAINER_LISTS)[number];
+/** The pod spec's container lists that the ka.req.pod.<list>.* fields read. */
+export type ContainerList = "containers" | "initContainers" | "ephemeralContainers";
 
 /** A cached per-event result: not computed yet, computed as <NA>, or a value. */
 const UNSET = Symbol("unset");
@@ -117,13 +124,22 @@ export class AuditEvent implements Timestamp {
   }
 
   /** Parsed query of requestURI (ka.uri.param), undefined when absent or unparseable. */
-  uriQuery(compute: (ev: AuditEvent) => QueryValues | undefined): QueryValues | undefined {
-    if (this.query === UNSET) this.query = compute(this);
+  uriQuery(): QueryValues | undefined {
+    if (this.query === UNSET) {
+      const uri = Object.prototype.hasOwnProperty.call(this.json, "requestURI")
+        ? this.json.requestURI
+        : undefined;
+      this.query =
+        uri === undefined ? undefined : queryOfUri(typeof uri === "string" ? uri : marshalCompact(uri));
+    }
     return this.query;
   }
 
   /** All image strings of one container list (shared by .image and .image.repository). */
-  images(list: ContainerList, compute: (ev: AuditEvent) => readonly string[] | undefined): readonly string[] | undefined {
+  images(
+    list: ContainerList,
+    compute: (ev: AuditEvent) => readonly string[] | undefined,
+  ): readonly string[] | undefined {
     switch (list) {
       case "containers":
         if (this.imagesC === UNSET) this.imagesC = compute(this);
@@ -156,13 +172,6 @@ export class AuditEventSequence {
     ev.firstSeconds = this.firstSeconds;
     ev.firstNanos = this.firstNanos;
   }
-}
-
-/** The default query computation: requestURI as text, then Go's url parsing. */
-export function computeUriQuery(ev: AuditEvent): QueryValues | undefined {
-  const uri = Object.prototype.hasOwnProperty.call(ev.json, "requestURI") ? ev.json.requestURI : undefined;
-  if (uri === undefined) return undefined;
-  return queryOfUri(typeof uri === "string" ? uri : marshalCompact(uri));
 }
 
 export type PayloadResult =
@@ -207,9 +216,16 @@ class Collector {
   /** Go's parseSingleAuditEventJSON. */
   single(v: JsonValue): void {
     const item = this.item++;
-    const ts = isJsonObject(v) && Object.prototype.hasOwnProperty.call(v, "stageTimestamp") ? v.stageTimestamp : undefined;
+    const ts =
+      isJsonObject(v) && Object.prototype.hasOwnProperty.call(v, "stageTimestamp")
+        ? v.stageTimestamp
+        : undefined;
     if (ts === undefined) {
-      this.errors.push({ code: "K8SAUDIT_NO_TIMESTAMP", message: K8S_AUDIT_ERRORS.K8SAUDIT_NO_TIMESTAMP, item });
+      this.errors.push({
+        code: "K8SAUDIT_NO_TIMESTAMP",
+        message: K8S_AUDIT_ERRORS.K8SAUDIT_NO_TIMESTAMP,
+        item,
+      });
       return;
     }
     if (typeof ts !== "string" || !parseRfc3339(ts, scratchTs)) {
@@ -267,7 +283,8 @@ class Collector {
 export function parseAuditPayload(data: string | Uint8Array, options: AuditParseOptions = {}): PayloadResult {
   const maxEventSize = options.maxEventSize ?? DEFAULT_MAX_EVENT_SIZE;
   const maxPayloadBytes = options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES;
-  if (!fitsBytes(data, maxPayloadBytes)) return fail("K8SAUDIT_PAYLOAD_TOO_LARGE", `size=${byteLength(data)}`);
+  if (!fitsBytes(data, maxPayloadBytes))
+    return fail("K8SAUDIT_PAYLOAD_TOO_LARGE", `size=${byteLength(data)}`);
   const text = typeof data === "string" ? data : decoder.decode(data);
   if (!checkJsonDepth(text)) return fail("K8SAUDIT_JSON_TOO_DEEP");
   let parsed: JsonValue;
@@ -301,7 +318,7 @@ export function* parseAuditJsonLines(
   const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
   const text = typeof data === "string" ? data : decoder.decode(data);
   let line = 0;
-  for (let start = 0; start < text.length; ) {
+  for (let start = 0; start < text.length;) {
     line++;
     const nl = text.indexOf("\n", start);
     const end = nl < 0 ? text.length : nl;
@@ -317,5 +334,3 @@ export function* parseAuditJsonLines(
     yield { line, result: parseAuditPayload(content, options) };
   }
 }
-
-export { CONTAINER_LISTS };

@@ -15,7 +15,7 @@
 // element N does (index argument [N]; out of range is <NA>).
 import { hostname as osHostname } from "node:os";
 import type { Extractor, FieldValue } from "../engine/source.js";
-import { computeUriQuery, type AuditEvent, type ContainerList } from "./event.js";
+import type { AuditEvent, ContainerList } from "./event.js";
 import { getKey, getPath, marshalIndented, parseJsonPointer, valueAsString, type JsonValue } from "./json.js";
 import { K8S_AUDIT_SOURCE_NAME } from "./schema.js";
 import { formatIso8601, formatLocal, localZoneOffsetSeconds, timestampNanos } from "./time.js";
@@ -193,10 +193,16 @@ function containerKeys(list: ContainerList, ...sub: string[]): string[] {
   return ["requestObject", "spec", list, ...sub];
 }
 
+const IMAGE_KEYS: Readonly<Record<ContainerList, readonly string[]>> = {
+  containers: containerKeys("containers", "image"),
+  initContainers: containerKeys("initContainers", "image"),
+  ephemeralContainers: containerKeys("ephemeralContainers", "image"),
+};
+
 /** Images of a container list: every container must have one. */
 function images(json: JsonValue, list: ContainerList, filter: number, scratch: Slot[]): string[] | undefined {
   scratch.length = 0;
-  const res = walk(json, filter, containerKeys(list, "image"), 0, scratch) ? allTexts(scratch) : undefined;
+  const res = walk(json, filter, IMAGE_KEYS[list], 0, scratch) ? allTexts(scratch) : undefined;
   scratch.length = 0;
   return res;
 }
@@ -226,7 +232,7 @@ function containerImages(list: ContainerList, repo: boolean): Planner {
       // shared per event by .image and .image.repository
       return repo
         ? (ev) => (ev.hasAuditId ? ev.images(list, compute)?.map(repository) : undefined)
-        : (ev) => (ev.hasAuditId ? (ev.images(list, compute) as string[] | undefined) : undefined);
+        : (ev) => (ev.hasAuditId ? ev.images(list, compute) : undefined);
     }
     return (ev) => {
       if (!ev.hasAuditId) return undefined;
@@ -369,7 +375,7 @@ const uriParam: Planner = (arg) => {
   if (arg === undefined) return NA;
   return (ev) => {
     if (!ev.hasAuditId) return undefined;
-    const values = ev.uriQuery(computeUriQuery)?.get(arg);
+    const values = ev.uriQuery()?.get(arg);
     return values === undefined ? undefined : cstr(values[0]);
   };
 };
@@ -542,7 +548,10 @@ const planners = new Map<string, Planner>([
   ["ka.auth.reason", single(ANNOTATIONS, "authorization.k8s.io/reason")],
   ["ka.auth.openshift.decision", single(ANNOTATIONS, "authentication.openshift.io/decision")],
   ["ka.auth.openshift.username", single(ANNOTATIONS, "authentication.openshift.io/username")],
-  ["ka.validations.admission.policy.failure", single(ANNOTATIONS, "validation.policy.admission.k8s.io/validation_failure")],
+  [
+    "ka.validations.admission.policy.failure",
+    single(ANNOTATIONS, "validation.policy.admission.k8s.io/validation_failure"),
+  ],
   ["ka.security.pod.violations", single(ANNOTATIONS, "pod-security.kubernetes.io/audit-violations")],
   ["ka.user.name", single("user", "username")],
   ["ka.user.groups", array("user", "groups")],
@@ -584,7 +593,10 @@ const planners = new Map<string, Planner>([
   ["ka.req.service.ports", walked("requestObject", "spec", "ports")],
   ["ka.req.pod.volumes.hostpath", walked("requestObject", "spec", "volumes", "hostPath", "path")],
   ["ka.req.volume.hostpath", volumeHostPath],
-  ["ka.req.pod.volumes.flexvolume_driver", walked("requestObject", "spec", "volumes", "flexVolume", "driver")],
+  [
+    "ka.req.pod.volumes.flexvolume_driver",
+    walked("requestObject", "spec", "volumes", "flexVolume", "driver"),
+  ],
   ["ka.req.pod.volumes.volume_type", volumeTypes],
   ["ka.resp.name", single("responseObject", "metadata", "name")],
   ["ka.response.code", single("responseStatus", "code")],

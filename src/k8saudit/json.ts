@@ -33,16 +33,18 @@ export function checkJsonDepth(text: string): boolean {
   for (let i = 0; i < n; i++) {
     const c = text.charCodeAt(i);
     if (c === 0x22 /* " */) {
-      // skip the string body
-      for (i++; i < n; i++) {
-        const d = text.charCodeAt(i);
-        if (d === 0x5c /* \ */) i++;
-        else if (d === 0x22) break;
-      }
       if (open >= MAX_JSON_DEPTH) return false; // a key or value inside a container at the limit
-      continue;
-    }
-    if (c === 0x7b /* { */ || c === 0x5b /* [ */) {
+      // Jump to the closing quote: the next '"' preceded by an even number of backslashes.
+      let j = i;
+      for (;;) {
+        j = text.indexOf('"', j + 1);
+        if (j < 0) return true; // unterminated: JSON.parse will reject it
+        let k = j - 1;
+        while (text.charCodeAt(k) === 0x5c /* \ */) k--;
+        if ((j - 1 - k) % 2 === 0) break;
+      }
+      i = j;
+    } else if (c === 0x7b /* { */ || c === 0x5b /* [ */) {
       if (open >= MAX_JSON_DEPTH) return false;
       open++;
     } else if (c === 0x7d /* } */ || c === 0x5d /* ] */) {

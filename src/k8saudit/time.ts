@@ -91,7 +91,9 @@ function civilFromDays(days: number): string {
   const z = days + 719468;
   const era = Math.floor(z / 146097);
   const doe = z - era * 146097;
-  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
+  const yoe = Math.floor(
+    (doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365,
+  );
   const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
   const mp = Math.floor((5 * doy + 2) / 153);
   const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
@@ -109,7 +111,12 @@ function clock(secondOfDay: number): string {
  * libsinsp's ts_to_string: `[YYYY-MM-DD ]HH:MM:SS[.nnnnnnnnn]` in the zone `zoneOffsetSeconds` east of
  * UTC (evt.time, evt.time.s, evt.datetime, evt.datetime.s, jevt.time).
  */
-export function formatLocal(ts: Readonly<Timestamp>, zoneOffsetSeconds: number, date: boolean, nanos: boolean): string {
+export function formatLocal(
+  ts: Readonly<Timestamp>,
+  zoneOffsetSeconds: number,
+  date: boolean,
+  nanos: boolean,
+): string {
   const local = ts.seconds + zoneOffsetSeconds;
   const days = Math.floor(local / 86400);
   let out = clock(local - days * 86400);

@@ -21,7 +21,7 @@ export function parsePriority(text: string): Priority | undefined {
   return index < 0 ? undefined : (index as Priority);
 }
 
-/** The name Falco prints: "Informational" in full, "Info" in the short form used by text alerts. */
+/** The name Falco prints: "Informational" in full (alerts use this), "Info" in Falco's short form. */
 export function priorityName(priority: Priority, short = false): string {
   if (short && priority === Priority.Informational) return "Info";
   return NAMES[priority];

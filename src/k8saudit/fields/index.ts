@@ -6,4 +6,8 @@ import { k8sAuditFieldClass } from "./k8saudit.js";
 export { jevtTimeFieldClass, jsonFieldClass } from "./json.js";
 export { k8sAuditFieldClass, k8sAuditFields } from "./k8saudit.js";
 
-export const k8sAuditFieldClasses: readonly FieldClass[] = [k8sAuditFieldClass, jsonFieldClass, jevtTimeFieldClass];
+export const k8sAuditFieldClasses: readonly FieldClass[] = [
+  k8sAuditFieldClass,
+  jsonFieldClass,
+  jevtTimeFieldClass,
+];

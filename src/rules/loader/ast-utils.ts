@@ -8,7 +8,6 @@ import type {
   Span,
   TransformerArg,
   TransformerListExpr,
-  ValueExpr,
   BinaryCheckExpr,
 } from "../language/ast.js";
 
@@ -22,13 +21,22 @@ export function shiftExpr(expr: Expr, delta: number): Expr {
   switch (expr.kind) {
     case "and":
     case "or":
-      return { kind: expr.kind, children: expr.children.map((c) => shiftExpr(c, delta)), span: shiftSpan(expr.span, delta) };
+      return {
+        kind: expr.kind,
+        children: expr.children.map((c) => shiftExpr(c, delta)),
+        span: shiftSpan(expr.span, delta),
+      };
     case "not":
       return { kind: "not", child: shiftExpr(expr.child, delta), span: shiftSpan(expr.span, delta) };
     case "identifier":
       return { kind: "identifier", name: expr.name, span: shiftSpan(expr.span, delta) };
     case "unary":
-      return { kind: "unary", left: shiftField(expr.left, delta), op: expr.op, span: shiftSpan(expr.span, delta) };
+      return {
+        kind: "unary",
+        left: shiftField(expr.left, delta),
+        op: expr.op,
+        span: shiftSpan(expr.span, delta),
+      };
     case "binary":
       return {
         kind: "binary",
@@ -53,7 +61,9 @@ function shiftArg(arg: TransformerArg, delta: number): TransformerArg {
     case "transformer_list":
       return {
         ...arg,
-        items: arg.items.map((i) => (i.kind === "value" ? { ...i, span: shiftSpan(i.span, delta) } : shiftField(i, delta))),
+        items: arg.items.map((i) =>
+          i.kind === "value" ? { ...i, span: shiftSpan(i.span, delta) } : shiftField(i, delta),
+        ),
         span: shiftSpan(arg.span, delta),
       } satisfies TransformerListExpr;
     default:
@@ -66,7 +76,11 @@ function shiftValue(value: CheckValue, delta: number): CheckValue {
     case "value":
       return { ...value, span: shiftSpan(value.span, delta) };
     case "list":
-      return { ...value, items: value.items.map((i) => ({ ...i, span: shiftSpan(i.span, delta) })), span: shiftSpan(value.span, delta) };
+      return {
+        ...value,
+        items: value.items.map((i) => ({ ...i, span: shiftSpan(i.span, delta) })),
+        span: shiftSpan(value.span, delta),
+      };
     case "field_value":
       return { ...value, field: shiftField(value.field, delta), span: shiftSpan(value.span, delta) };
   }
@@ -91,25 +105,6 @@ export function mapBinaryChecks(expr: Expr, f: (check: BinaryCheckExpr) => Binar
   }
 }
 
-/** Every identifier (macro reference) in the tree, in text order. */
-export function identifiers(expr: Expr, out: { name: string; span: Span }[] = []): { name: string; span: Span }[] {
-  switch (expr.kind) {
-    case "and":
-    case "or":
-      for (const c of expr.children) identifiers(c, out);
-      break;
-    case "not":
-      identifiers(expr.child, out);
-      break;
-    case "identifier":
-      out.push({ name: expr.name, span: expr.span });
-      break;
-    default:
-      break;
-  }
-  return out;
-}
-
 /** Replace identifiers: `f` returns the replacement, or undefined to keep the identifier. */
 export function replaceIdentifiers(expr: Expr, f: (name: string, span: Span) => Expr | undefined): Expr {
   switch (expr.kind) {
@@ -128,5 +123,3 @@ export function replaceIdentifiers(expr: Expr, f: (name: string, span: Span) => 
       return expr;
   }
 }
-
-export type { ValueExpr };

@@ -149,6 +149,11 @@ export class Collector {
     this.failed.add(`${kind}:${name}`);
   }
 
+  /** Did a definition by this name fail to read (so references to it are not reported again)? */
+  hasFailed(kind: "list" | "macro" | "rule", name: string): boolean {
+    return this.failed.has(`${kind}:${name}`);
+  }
+
   /** Apply one item; problems are reported through `report`, in order. */
   collect(item: RulesItem, report: (d: Diagnostic) => void): void {
     try {
@@ -190,7 +195,10 @@ export class Collector {
         item.ctx,
       );
     }
-    if (this.requiredEngineVersion === undefined || compareSemVer(this.requiredEngineVersion.version, v) < 0) {
+    if (
+      this.requiredEngineVersion === undefined ||
+      compareSemVer(this.requiredEngineVersion.version, v) < 0
+    ) {
       this.requiredEngineVersion = { version: v, text: item.text };
     }
   }
@@ -202,7 +210,10 @@ export class Collector {
         throw new CollectError(`Invalid required version '${req.version}' for plugin '${req.name}'`, ctx);
       }
       if (names.has(req.name)) {
-        throw new CollectError(`Defined multiple alternative version requirements for plugin '${req.name}'`, ctx);
+        throw new CollectError(
+          `Defined multiple alternative version requirements for plugin '${req.name}'`,
+          ctx,
+        );
       }
       names.add(req.name);
     }
@@ -263,7 +274,11 @@ export class Collector {
   }
 
   /** Falco's find_prev_rule: a rule may not change source once both sides name one. */
-  private previousRule(name: string, source: string, ctx: readonly ContextFrame[]): CollectedRule | undefined {
+  private previousRule(
+    name: string,
+    source: string,
+    ctx: readonly ContextFrame[],
+  ): CollectedRule | undefined {
     const prev = this.rules.get(name);
     if (prev !== undefined && prev.source !== "" && source !== "" && prev.source !== source) {
       throw new CollectError("Rule has been re-defined with a different source", ctx);
@@ -341,7 +356,10 @@ export class Collector {
         prev.exceptions.push(this.validateException(ex, schema));
       } else {
         if (entryValid(ex.fields)) {
-          throw new CollectError("Can not append exception fields to existing exception, only values", ex.ctx);
+          throw new CollectError(
+            "Can not append exception fields to existing exception, only values",
+            ex.ctx,
+          );
         }
         if (entryValid(ex.comps)) {
           throw new CollectError("Can not append exception comps to existing exception, only values", ex.ctx);
@@ -376,7 +394,10 @@ export class Collector {
       const exceptions: ExceptionInfo[] = [];
       for (const ex of update.exceptions) {
         if (!entryValid(ex.fields)) {
-          throw new CollectError("Rule exception item must have fields property with a list of fields", ex.ctx);
+          throw new CollectError(
+            "Rule exception item must have fields property with a list of fields",
+            ex.ctx,
+          );
         }
         exceptions.push(this.validateException(ex, schema));
       }
@@ -410,7 +431,10 @@ export class Collector {
     if (fields.isList) {
       let comps = ex.comps;
       if (!entryValid(comps)) {
-        comps = { isList: true, items: fields.items.map(() => ({ isList: false, item: "=", source: undefined })) };
+        comps = {
+          isList: true,
+          items: fields.items.map(() => ({ isList: false, item: "=", source: undefined })),
+        };
       }
       const compItems = comps!.isList ? comps!.items : [comps!];
       if (!comps!.isList || compItems.length !== fields.items.length) {
@@ -492,5 +516,7 @@ export function diag(
   context: readonly ContextFrame[],
   length?: number,
 ): Diagnostic {
-  return length === undefined ? { code, severity, message, context } : { code, severity, message, context, length };
+  return length === undefined
+    ? { code, severity, message, context }
+    : { code, severity, message, context, length };
 }

@@ -17,6 +17,7 @@
 // file and the item it was written in, so an error inside a macro body points into the macro.
 import { compileOutputFormat, falcoOutputOptions } from "../../alerts/format.js";
 import type { OutputFormat } from "../../alerts/format.js";
+import type { WarningCode } from "../../diagnostics/codes.js";
 import type { ContextFrame, Diagnostic } from "../../diagnostics/diagnostic.js";
 import type { SourceSchema } from "../../engine/source.js";
 import type { BinaryCheckExpr, Expr, Span, ValueExpr } from "../language/ast.js";
@@ -32,6 +33,8 @@ import { MappedText } from "./positions.js";
 
 /** A problem the engine found in an expanded condition; offsets index the condition's text. */
 export interface ConditionProblem {
+  /** For warnings: the code to report them under. */
+  readonly code?: WarningCode;
   readonly message: string;
   readonly start: number;
   readonly end: number;
@@ -41,7 +44,10 @@ export interface ConditionProblem {
 
 /** What the compiler needs from the engine: checking a condition and narrowing it to event types. */
 export interface ConditionChecker {
-  check(expr: Expr, schema: SourceSchema): { errors: readonly ConditionProblem[]; warnings: readonly ConditionProblem[] };
+  check(
+    expr: Expr,
+    schema: SourceSchema,
+  ): { errors: readonly ConditionProblem[]; warnings: readonly ConditionProblem[] };
   eventTypes(expr: Expr, schema: SourceSchema): ReadonlySet<string> | "all";
   /** Falco's LOAD_NO_EVTTYPE criterion for a rule of this source. */
   tooManyEventTypes(types: ReadonlySet<string> | "all", schema: SourceSchema): boolean;
@@ -69,7 +75,8 @@ export interface CompileResult {
   readonly diagnostics: readonly Diagnostic[];
 }
 
-const NO_EVTTYPE_MESSAGE = "Rule matches too many evt.type values. This has a significant performance penalty.";
+const NO_EVTTYPE_MESSAGE =
+  "Rule matches too many evt.type values. This has a significant performance penalty.";
 
 /** Raised to stop compiling at the first error (Falco's behaviour, when asked for). */
 class Stop extends Error {}
@@ -334,6 +341,11 @@ class Compilation {
     const visit = (expr: Expr): Expr =>
       replaceIdentifiers(expr, (name, span) => {
         const m = visible(name);
+        if (m === undefined && this.col.hasFailed("macro", name)) {
+          // A macro whose definition failed to read: already reported there.
+          broken = true;
+          return undefined;
+        }
         if (m === undefined) {
           unknown.push({ name, span });
           return undefined;
@@ -413,7 +425,7 @@ class Compilation {
 
     const checked = this.options.checker.check(resolved.expr, schema);
     for (const w of checked.warnings) {
-      this.conditionError("LOAD_COMPILE_CONDITION", w.message, condFrames, resolved.text, w);
+      this.conditionError(w.code ?? "LOAD_COMPILE_CONDITION", w.message, condFrames, resolved.text, w);
     }
     const err = checked.errors[0];
     if (err !== undefined) {
@@ -495,7 +507,14 @@ class Compilation {
         const comp = entryText(comps);
         for (const val of ex.values) {
           if (val.isList) {
-            this.report(diag("LOAD_ERR_VALIDATE", "error", "Expected values array to contain a list of strings", ex.ctx));
+            this.report(
+              diag(
+                "LOAD_ERR_VALIDATE",
+                "error",
+                "Expected values array to contain a list of strings",
+                ex.ctx,
+              ),
+            );
             return undefined;
           }
           icond.push(icond.length === 0 ? MappedText.concat(["(", field, " ", comp, " ("]) : ", ");
@@ -510,7 +529,9 @@ class Compilation {
         for (const values of ex.values) {
           const valueItems = values.isList ? values.items : [];
           if (fields.items.length !== valueItems.length) {
-            this.report(diag("LOAD_ERR_VALIDATE", "error", "Fields and values lists must have equal length", ex.ctx));
+            this.report(
+              diag("LOAD_ERR_VALIDATE", "error", "Fields and values lists must have equal length", ex.ctx),
+            );
             return undefined;
           }
           icond.push(tuples++ === 0 ? "(" : " or (");
@@ -600,7 +621,9 @@ class Compilation {
   private warnUnused(): void {
     for (const m of this.macros.values()) {
       if (!m.used) {
-        this.report(diag("LOAD_UNUSED_MACRO", "warning", "Macro not referred to by any other rule/macro", m.ctx));
+        this.report(
+          diag("LOAD_UNUSED_MACRO", "warning", "Macro not referred to by any other rule/macro", m.ctx),
+        );
       }
     }
     for (const l of this.lists.values()) {
@@ -664,7 +687,12 @@ function sameFrame(a: ContextFrame, b: ContextFrame): boolean {
  */
 function textFrames(text: MappedText, ctx: readonly ContextFrame[]): readonly ContextFrame[] {
   const first = text.segments.find((s) => s.source !== undefined)?.source;
-  if (first !== undefined && first.frames.length > 1 && ctx.length > 1 && sameFrame(first.frames[1], ctx[1])) {
+  if (
+    first !== undefined &&
+    first.frames.length > 1 &&
+    ctx.length > 1 &&
+    sameFrame(first.frames[1], ctx[1])
+  ) {
     return first.frames.slice(0, 3);
   }
   return ctx;
@@ -695,4 +723,3 @@ function parenthesised(e: ExceptionEntry): MappedText {
   const text = MappedText.of(e.item, e.source);
   return e.item.startsWith("(") ? text : MappedText.concat(["(", text, ")"]);
 }
-

@@ -75,7 +75,12 @@ export class MappedText {
       const piece = typeof part === "string" ? MappedText.of(part) : part;
       const base = text.length;
       for (const s of piece.segments) {
-        segments.push({ start: s.start + base, end: s.end + base, source: s.source, sourceStart: s.sourceStart });
+        segments.push({
+          start: s.start + base,
+          end: s.end + base,
+          source: s.source,
+          sourceStart: s.sourceStart,
+        });
       }
       text += piece.text;
     }
@@ -101,7 +106,10 @@ export class MappedText {
       }
     }
     if (found?.source !== undefined) {
-      return { source: found.source, fileOffset: found.source.offsetAt(found.sourceStart + offset - found.start) };
+      return {
+        source: found.source,
+        fileOffset: found.source.offsetAt(found.sourceStart + offset - found.start),
+      };
     }
     // Synthetic text or past the end: the next sourced segment's start, else the previous one's end.
     const next = segs.find((s) => s.start >= offset && s.source !== undefined);
@@ -162,7 +170,8 @@ export function scalarOffsetMap(src: string, node: Scalar): { offsets: Int32Arra
     out[value.length] = value.length > 0 ? built.offsets[value.length - 1] + 1 : start;
     return { offsets: out, exact: true };
   }
-  const contentStart = node.type === Scalar.QUOTE_DOUBLE || node.type === Scalar.QUOTE_SINGLE ? start + 1 : start;
+  const contentStart =
+    node.type === Scalar.QUOTE_DOUBLE || node.type === Scalar.QUOTE_SINGLE ? start + 1 : start;
   const last = Math.max(contentStart, end - 1);
   for (let i = 0; i <= value.length; i++) out[i] = Math.min(contentStart + i, last);
   return { offsets: out, exact: false };
@@ -237,7 +246,12 @@ const DQ_ESCAPES: Record<string, string> = {
 };
 
 /** Quoted scalar: escapes (double) or doubled quotes (single), and line folding. */
-function unquote(src: string, start: number, end: number, double: boolean): { text: string; offsets: number[] } {
+function unquote(
+  src: string,
+  start: number,
+  end: number,
+  double: boolean,
+): { text: string; offsets: number[] } {
   let text = "";
   const offsets: number[] = [];
   // Index in `text` up to which trailing blanks may not be trimmed (escaped characters).
@@ -288,7 +302,10 @@ function unquote(src: string, start: number, end: number, double: boolean): { te
       let ch: string | undefined;
       if (width > 0) {
         const hex = src.slice(i + 2, i + 2 + width);
-        ch = /^[0-9a-fA-F]+$/.test(hex) && hex.length === width ? String.fromCodePoint(parseInt(hex, 16)) : undefined;
+        ch =
+          /^[0-9a-fA-F]+$/.test(hex) && hex.length === width
+            ? String.fromCodePoint(parseInt(hex, 16))
+            : undefined;
       } else {
         ch = DQ_ESCAPES[n];
       }
@@ -315,10 +332,18 @@ function unquote(src: string, start: number, end: number, double: boolean): { te
 }
 
 /** Block scalar (`|` literal or `>` folded), with chomping and auto-detected indentation. */
-function readBlock(src: string, start: number, end: number, folded: boolean): { text: string; offsets: number[] } {
+function readBlock(
+  src: string,
+  start: number,
+  end: number,
+  folded: boolean,
+): { text: string; offsets: number[] } {
   const headerEnd = src.indexOf("\n", start);
   if (headerEnd < 0 || headerEnd >= end) return { text: "", offsets: [] };
-  const header = src.slice(start + 1, headerEnd).replace(/\s+#.*$/, "").trim();
+  const header = src
+    .slice(start + 1, headerEnd)
+    .replace(/\s+#.*$/, "")
+    .trim();
   const chomp = header.includes("-") ? "strip" : header.includes("+") ? "keep" : "clip";
   const explicit = /[1-9]/.exec(header);
   interface Line {

@@ -123,11 +123,10 @@ class Reader {
         syntax !== undefined ? translateYamlError(this.file.text, syntax) : this.firstUnresolvedAlias(doc);
       if (err !== undefined) {
         const loc = this.file.location(err.offset);
-        this.error(
-          "LOAD_ERR_YAML_PARSE",
-          formatYamlCppMessage(loc.line, loc.column, err.message),
-          [...this.root, { itemType: ItemType.VALUE_FOR, itemName: "", location: loc }],
-        );
+        this.error("LOAD_ERR_YAML_PARSE", formatYamlCppMessage(loc.line, loc.column, err.message), [
+          ...this.root,
+          { itemType: ItemType.VALUE_FOR, itemName: "", location: loc },
+        ]);
         return { file: this.file, steps: this.steps };
       }
     }
@@ -167,14 +166,13 @@ class Reader {
   }
 
   private readItemSafely(item: YamlNode): void {
-    const before = this.steps.length;
     try {
       this.readItem(item);
     } catch (e) {
       if (!(e instanceof ItemError)) throw e;
-      this.error(e.code, e.message, e.ctx);
       const failed = this.failedName(item);
-      if (failed !== undefined) this.steps.splice(before, 0, { kind: "failed", ...failed });
+      if (failed !== undefined) this.steps.push({ kind: "failed", ...failed });
+      this.error(e.code, e.message, e.ctx);
     }
   }
 
@@ -191,7 +189,11 @@ class Reader {
 
   // ---- context and diagnostics ---------------------------------------------------------------------
 
-  private frame(itemType: string, itemName: string, node: Value | { range?: readonly number[] | null }): ContextFrame {
+  private frame(
+    itemType: string,
+    itemName: string,
+    node: Value | { range?: readonly number[] | null },
+  ): ContextFrame {
     const offset = node?.range?.[0] ?? 0;
     return { itemType, itemName, location: this.file.location(offset) };
   }
@@ -258,7 +260,8 @@ class Reader {
     if (!found && opts.optional === true) return undefined;
     if (!found) throw new ItemError("LOAD_ERR_YAML_VALIDATE", `Item has no mapping for key '${key}'`, ctx);
     if (isNullNode(node) && opts.canBeEmpty === true) return undefined;
-    if (isNullNode(node)) throw new ItemError("LOAD_ERR_YAML_VALIDATE", `Mapping for key '${key}' is empty`, ctx);
+    if (isNullNode(node))
+      throw new ItemError("LOAD_ERR_YAML_VALIDATE", `Mapping for key '${key}' is empty`, ctx);
     const valctx = this.child(ctx, ItemType.VALUE_FOR, key, node);
     if (!isScalar(node)) throw new ItemError("LOAD_ERR_YAML_VALIDATE", "Value is not a scalar value", valctx);
     const value = String(node.value);
@@ -267,15 +270,26 @@ class Reader {
     return { value, node, ctx: valctx };
   }
 
-  private string(item: YAMLMap, key: string, ctx: readonly ContextFrame[], optional = false): string | undefined {
+  private string(
+    item: YAMLMap,
+    key: string,
+    ctx: readonly ContextFrame[],
+    optional = false,
+  ): string | undefined {
     return this.scalar(item, key, ctx, { optional })?.value;
   }
 
-  private bool(item: YAMLMap, key: string, ctx: readonly ContextFrame[], optional = false): boolean | undefined {
+  private bool(
+    item: YAMLMap,
+    key: string,
+    ctx: readonly ContextFrame[],
+    optional = false,
+  ): boolean | undefined {
     const s = this.scalar(item, key, ctx, { optional });
     if (s === undefined) return undefined;
     const b = decodeBool(s.value);
-    if (b === undefined) throw new ItemError("LOAD_ERR_YAML_VALIDATE", "Can't decode YAML scalar value", s.ctx);
+    if (b === undefined)
+      throw new ItemError("LOAD_ERR_YAML_VALIDATE", "Can't decode YAML scalar value", s.ctx);
     return b;
   }
 
@@ -289,7 +303,8 @@ class Reader {
     const s = this.scalar(item, key, ctx, { optional });
     if (s === undefined) return undefined;
     const n = decodeUnsigned(s.value, max);
-    if (n === undefined) throw new ItemError("LOAD_ERR_YAML_VALIDATE", "Can't decode YAML scalar value", s.ctx);
+    if (n === undefined)
+      throw new ItemError("LOAD_ERR_YAML_VALIDATE", "Can't decode YAML scalar value", s.ctx);
     return n;
   }
 
@@ -383,12 +398,17 @@ class Reader {
     const { node } = this.value(item, "required_plugin_versions");
     const ctx = this.child(this.root, ItemType.REQUIRED_PLUGIN_VERSIONS, "", node);
     if (!isSeq(node)) {
-      throw new ItemError("LOAD_ERR_YAML_VALIDATE", "Value of required_plugin_versions must be a sequence", ctx);
+      throw new ItemError(
+        "LOAD_ERR_YAML_VALIDATE",
+        "Value of required_plugin_versions must be a sequence",
+        ctx,
+      );
     }
     for (const raw of node.items) {
       const plugin = this.deref(raw as Value);
       const tmp = this.child(ctx, ItemType.REQUIRED_PLUGIN_VERSIONS_ENTRY, "", plugin);
-      if (!isMap(plugin)) throw new ItemError("LOAD_ERR_YAML_VALIDATE", "Plugin version must be a mapping", tmp);
+      if (!isMap(plugin))
+        throw new ItemError("LOAD_ERR_YAML_VALIDATE", "Plugin version must be a mapping", tmp);
       const name = this.string(plugin, "name", tmp)!;
       const pctx = this.child(ctx, ItemType.REQUIRED_PLUGIN_VERSIONS_ENTRY, name, plugin);
       const alternatives: PluginRequirement[] = [{ name, version: this.string(plugin, "version", pctx)! }];
@@ -405,7 +425,11 @@ class Reader {
           const alt = this.deref(rawAlt as Value);
           const atmp = this.child(pctx, ItemType.REQUIRED_PLUGIN_VERSIONS_ALTERNATIVE, "", alt);
           if (!isMap(alt)) {
-            throw new ItemError("LOAD_ERR_YAML_VALIDATE", "Plugin version alternative must be a mapping", atmp);
+            throw new ItemError(
+              "LOAD_ERR_YAML_VALIDATE",
+              "Plugin version alternative must be a mapping",
+              atmp,
+            );
           }
           const altName = this.string(alt, "name", atmp)!;
           const actx = this.child(pctx, ItemType.REQUIRED_PLUGIN_VERSIONS_ALTERNATIVE, altName, alt);
@@ -443,7 +467,8 @@ class Reader {
       const opNode = this.deref(pair.value as Value);
       const keyctx = this.child(overridectx, ItemType.OVERRIDE, key, pair.key as Value);
       const opctx = this.child(overridectx, ItemType.VALUE_FOR, key, opNode);
-      if (!isScalar(opNode)) throw new ItemError("LOAD_ERR_YAML_VALIDATE", "Value is not a scalar value", opctx);
+      if (!isScalar(opNode))
+        throw new ItemError("LOAD_ERR_YAML_VALIDATE", "Value is not a scalar value", opctx);
       const op = String(opNode.value);
       const canAppend = appendable.includes(key);
       const canReplace = replaceable.includes(key);
@@ -457,7 +482,8 @@ class Reader {
         }
         append.add(key);
       } else if (op === "replace") {
-        if (!canReplace) throw new ItemError("LOAD_ERR_YAML_VALIDATE", `Key '${key}' cannot be replaced`, keyctx);
+        if (!canReplace)
+          throw new ItemError("LOAD_ERR_YAML_VALIDATE", `Key '${key}' cannot be replaced`, keyctx);
         replace.add(key);
       } else {
         const allowed = (canAppend ? "append " : "") + (canReplace ? "replace " : "");
@@ -487,7 +513,8 @@ class Reader {
     if (legacyAppend) this.warn("LOAD_DEPRECATED_ITEM", MESSAGES.WARNING_APPEND, ctx);
     const ov = this.overrides(item, ctx, ["items"], ["items"]);
     const hasOverrides = ov.append.size > 0 || ov.replace.size > 0;
-    if (legacyAppend && hasOverrides) throw new ItemError("LOAD_ERR_YAML_VALIDATE", MESSAGES.ERROR_OVERRIDE_APPEND, ctx);
+    if (legacyAppend && hasOverrides)
+      throw new ItemError("LOAD_ERR_YAML_VALIDATE", MESSAGES.ERROR_OVERRIDE_APPEND, ctx);
     const append = legacyAppend ? "append" : ov.append.has("items") ? "override" : undefined;
     this.emit({ kind: "list", name, ctx, items, append });
     this.warnUnknownKeys(item, LIST_KEYS, ctx);
@@ -509,7 +536,8 @@ class Reader {
     if (legacyAppend) this.warn("LOAD_DEPRECATED_ITEM", MESSAGES.WARNING_APPEND, ctx);
     const ov = this.overrides(item, ctx, ["condition"], ["condition"]);
     const hasOverrides = ov.append.size > 0 || ov.replace.size > 0;
-    if (legacyAppend && hasOverrides) throw new ItemError("LOAD_ERR_YAML_VALIDATE", MESSAGES.ERROR_OVERRIDE_APPEND, ctx);
+    if (legacyAppend && hasOverrides)
+      throw new ItemError("LOAD_ERR_YAML_VALIDATE", MESSAGES.ERROR_OVERRIDE_APPEND, ctx);
     const append = legacyAppend ? "append" : ov.append.has("condition") ? "override" : undefined;
     this.emit({ kind: "macro", name, ctx, condition, append });
     this.warnUnknownKeys(item, MACRO_KEYS, ctx);
@@ -534,7 +562,8 @@ class Reader {
     if (legacyAppend) this.warn("LOAD_DEPRECATED_ITEM", MESSAGES.WARNING_APPEND, ctx);
     const ov = this.overrides(item, ctx, RULE_APPENDABLE, RULE_REPLACEABLE);
     const hasOverrides = ov.append.size > 0 || ov.replace.size > 0;
-    if (legacyAppend && hasOverrides) throw new ItemError("LOAD_ERR_YAML_VALIDATE", MESSAGES.ERROR_OVERRIDE_APPEND, ctx);
+    if (legacyAppend && hasOverrides)
+      throw new ItemError("LOAD_ERR_YAML_VALIDATE", MESSAGES.ERROR_OVERRIDE_APPEND, ctx);
 
     if (hasOverrides) {
       this.readRuleOverrides(item, name, source, ctx, ov);
@@ -606,7 +635,8 @@ class Reader {
         u.condition = this.text(item, "condition", ctx, ItemType.RULE_CONDITION).text;
       }
       if (claim(ov.append, "append", "exceptions")) u.exceptions = this.exceptions(item, ctx, true);
-      if (claim(ov.append, "append", "output")) u.output = this.text(item, "output", ctx, ItemType.RULE_OUTPUT).text;
+      if (claim(ov.append, "append", "output"))
+        u.output = this.text(item, "output", ctx, ItemType.RULE_OUTPUT).text;
       if (claim(ov.append, "append", "desc")) u.desc = this.string(item, "desc", ctx);
       if (claim(ov.append, "append", "tags")) u.tags = this.tags(item, ctx);
       this.emit({ kind: "rule_append", update: u, via: "override" });
@@ -628,7 +658,8 @@ class Reader {
         u.captureDuration = this.uint(item, "capture_duration", ctx, Number.MAX_SAFE_INTEGER);
       }
       if (claim(ov.replace, "replace", "enabled")) u.enabled = this.bool(item, "enabled", ctx);
-      if (claim(ov.replace, "replace", "warn_evttypes")) u.warnEvttypes = this.bool(item, "warn_evttypes", ctx);
+      if (claim(ov.replace, "replace", "warn_evttypes"))
+        u.warnEvttypes = this.bool(item, "warn_evttypes", ctx);
       if (claim(ov.replace, "replace", "skip-if-unknown-filter")) {
         u.skipIfUnknownFilter = this.bool(item, "skip-if-unknown-filter", ctx);
       }
@@ -651,7 +682,8 @@ class Reader {
     const out: ExceptionInfo[] = [];
     if (!found || isNullNode(node)) return out;
     const exesCtx = this.child(parent, ItemType.EXCEPTIONS, "", node);
-    if (!isSeq(node)) throw new ItemError("LOAD_ERR_YAML_VALIDATE", "Rule exceptions must be a sequence", exesCtx);
+    if (!isSeq(node))
+      throw new ItemError("LOAD_ERR_YAML_VALIDATE", "Rule exceptions must be a sequence", exesCtx);
     for (const raw of node.items) {
       const ex = this.deref(raw as Value);
       const tmp = this.child(exesCtx, ItemType.EXCEPTION, "", ex ?? (raw as Value));
@@ -677,7 +709,7 @@ class Reader {
         for (const rawVal of vals.node.items) {
           const v = this.deref(rawVal as Value);
           const vctx = this.child(valsCtx, ItemType.EXCEPTION_VALUE, "", v ?? (rawVal as Value));
-          values.push(this.entry(v, undefined, vctx));
+          values.push(this.entry(v, undefined, vctx, exCtx, ItemType.EXCEPTION_VALUE));
         }
       } else if (append) {
         this.warn("LOAD_APPEND_NO_VALUES", "Overriding/appending exception with no values", exCtx);
@@ -696,23 +728,34 @@ class Reader {
     const { found, node } = this.value(ex, key);
     if (!found && optional) return undefined;
     if (!found) throw new ItemError("LOAD_ERR_YAML_VALIDATE", `Item has no mapping for key '${key}'`, ctx);
-    return this.entry(node, key, ctx);
+    return this.entry(node, key, ctx, ctx, ItemType.VALUE_FOR);
   }
 
-  /** Falco's decode_exception_info_entry: a non-empty scalar, or a sequence of entries. */
-  private entry(node: Value, key: string | undefined, ctx: readonly ContextFrame[]): ExceptionEntry {
+  /**
+   * Falco's decode_exception_info_entry: a non-empty scalar, or a sequence of entries. Errors carry
+   * Falco's context chain; the text of each scalar is mapped under `srcBase` plus one frame for the
+   * piece (`srcType`), which is how a condition error inside an exception is reported.
+   */
+  private entry(
+    node: Value,
+    key: string | undefined,
+    ctx: readonly ContextFrame[],
+    srcBase: readonly ContextFrame[],
+    srcType: string,
+  ): ExceptionEntry {
     const valctx = this.child(ctx, ItemType.VALUE_FOR, key ?? "", node);
     if (isScalar(node) && !isNullNode(node)) {
       const value = String(node.value);
       if (value === "") throw new ItemError("LOAD_ERR_YAML_VALIDATE", "Value must be non-empty", valctx);
-      return { isList: false, item: value, source: scalarSource(this.file, node, valctx) };
+      const frames = this.child(srcBase, srcType, srcType === ItemType.VALUE_FOR ? (key ?? "") : "", node);
+      return { isList: false, item: value, source: scalarSource(this.file, node, frames) };
     }
     if (isSeq(node)) {
       const items: ExceptionEntry[] = [];
       for (const raw of node.items) {
         const v = this.deref(raw as Value);
         const lctx = this.child(valctx, ItemType.EXCEPTION, "", v ?? (raw as Value));
-        items.push(this.entry(v, undefined, lctx));
+        items.push(this.entry(v, undefined, lctx, srcBase, srcType));
       }
       return { isList: true, items };
     }
@@ -773,4 +816,3 @@ export function parseSemVer(text: string): SemVer | undefined {
 function sortedUnique(values: readonly string[]): string[] {
   return [...new Set(values)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
-

@@ -42,7 +42,8 @@ export function translateYamlError(text: string, error: YAMLError): YamlCppError
       if (first.startsWith("Flow map")) return { offset: pos, message: YAML_CPP.END_OF_MAP_FLOW };
       break;
     case "MISSING_CHAR":
-      if (/closing "quote|closing 'quote/.test(first)) return { offset: pos, message: YAML_CPP.EOF_IN_SCALAR };
+      if (/closing "quote|closing 'quote/.test(first))
+        return { offset: pos, message: YAML_CPP.EOF_IN_SCALAR };
       break;
     case "BAD_DQ_ESCAPE": {
       const m = /Invalid escape sequence \\?(.)/.exec(first);

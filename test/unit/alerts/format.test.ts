@@ -207,6 +207,14 @@ test("output_fields: the time key is merged in order and valued with the alert t
   // A format that names the time field itself has it once.
   const both = compile("%evt.time %proc.name").bind(source, { timeKey: "evt.time" });
   assert.equal(both.fieldsJson(event, 5n), '{"evt.time":5,"proc.name":"cat"}');
+  // Time fields are the event timestamp in JSON even when their extractor yields text.
+  const textTime = { ...source, extractor: () => () => "16:17:57.882054739" };
+  const timed = compile("%evt.time.iso8601 %evt.time").bind(textTime, { timeKey: "evt.time" });
+  assert.equal(timed.fieldsJson(event, 9n), '{"evt.time":9,"evt.time.iso8601":9}');
+  assert.equal(
+    timed.fieldsJson(event),
+    '{"evt.time":"16:17:57.882054739","evt.time.iso8601":"16:17:57.882054739"}',
+  );
   // Empty list: null, as libsinsp's tojson.
   const list = compile("%ka.user.groups").bind(source);
   assert.equal(list.fieldsJson({ ts: 0n, values: { "ka.user.groups": [] } }), '{"ka.user.groups":null}');
@@ -274,4 +282,34 @@ test("fitWidth pads and cuts UTF-8 bytes on character boundaries", () => {
   ];
   for (const [text, width, expected] of table)
     assert.equal(fitWidth(text, width), expected, `${text}/${width}`);
+});
+
+test("every output format of the filter oracle and of the corpus rules compiles against the syscall fields", () => {
+  const oracle = JSON.parse(readFileSync(corpusPath("filter-oracle.json"), "utf8")) as {
+    captures: Record<string, { formats?: { format: string }[] }>;
+  };
+  const formats = new Set<string>();
+  for (const capture of Object.values(oracle.captures))
+    for (const f of capture.formats ?? []) formats.add(f.format);
+  assert.ok(formats.size >= 9);
+  for (const format of formats) {
+    const result = compileOutputFormat("*" + format, syscallSchema);
+    assert.ok(result.ok, `${format}: ${result.ok ? "" : result.error.message}`);
+  }
+  // falco_rules.yaml 1.0.1, as Falco loads them: %container.info expanded for syscall rules.
+  const rules = parseYaml(readFileSync(corpusPath("rules/falco-rules-1.0.1/falco_rules.yaml"), "utf8")) as {
+    rule?: string;
+    output?: string;
+    source?: string;
+  }[];
+  let count = 0;
+  for (const item of rules) {
+    if (item.rule === undefined || item.output === undefined || (item.source ?? "syscall") !== "syscall")
+      continue;
+    const output = item.output.trim();
+    const result = compileOutputFormat(output, syscallSchema, falcoOutputOptions(output, "syscall"));
+    assert.ok(result.ok, `${item.rule}: ${result.ok ? "" : result.error.message}`);
+    count++;
+  }
+  assert.ok(count > 50, `only ${count} rules`);
 });

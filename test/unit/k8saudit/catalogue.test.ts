@@ -109,7 +109,8 @@ const RULE_DIRS = [
 // A k8s_audit field token: preceded by start, space, '(', ',' or '%' (with an optional width), with an
 // optional bracket argument, and taken whole: not followed by a name character or by '.' and one
 // (so `%ka.target.name/%ka.target.resource` and a sentence-ending `%ka.user.name.` both read right).
-const FIELD_TOKEN = /(?<=^|[\s(,]|%[0-9]*)((?:ka|jevt|json)(?:\.[a-zA-Z0-9_]+)+)(?:\[([^\]]*)\])?(?![a-zA-Z0-9_])(?!\.[a-zA-Z0-9_])/g;
+const FIELD_TOKEN =
+  /(?<=^|[\s(,]|%[0-9]*)((?:ka|jevt|json)(?:\.[a-zA-Z0-9_]+)+)(?:\[([^\]]*)\])?(?![a-zA-Z0-9_])(?!\.[a-zA-Z0-9_])/g;
 
 function yamlFiles(path: string): string[] {
   if (statSync(path).isFile()) return [path];
@@ -134,7 +135,8 @@ function references(file: string): Reference[] {
       if (item === null || typeof item !== "object") continue;
       const label = String(item.rule ?? item.macro ?? item.list ?? "?");
       const texts: string[] = [];
-      for (const key of ["condition", "output"]) if (typeof item[key] === "string") texts.push(item[key] as string);
+      for (const key of ["condition", "output"])
+        if (typeof item[key] === "string") texts.push(item[key] as string);
       if (Array.isArray(item.exceptions)) {
         for (const ex of item.exceptions as Record<string, unknown>[]) {
           const fields = ex?.fields;
@@ -167,7 +169,11 @@ test("every ka.*/jevt.*/json.* field the corpus k8s audit rules reference resolv
   }
   console.log(`# ${files.length} rules files, ${refs.length} field references, ${distinct.size} distinct`);
   assert.ok(refs.length > 1000, `only ${refs.length} references found: is the regex right?`);
-  for (const needed of ["ka.req.pod.containers.image", "jevt.value[/requestObject/spec/volumes]", "ka.uri.param[command]"]) {
+  for (const needed of [
+    "ka.req.pod.containers.image",
+    "jevt.value[/requestObject/spec/volumes]",
+    "ka.uri.param[command]",
+  ]) {
     assert.ok(distinct.has(needed), `expected a reference to ${needed}`);
   }
   assert.deepEqual(failures, []);

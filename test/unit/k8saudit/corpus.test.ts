@@ -22,7 +22,9 @@ function eventsOf(file: string): AuditEvent[] {
 }
 
 test("every corpus audit file parses, except the one that is not an audit event", () => {
-  const files = readdirSync(dir).filter((f) => f.endsWith(".json")).sort();
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith(".json"))
+    .sort();
   assert.ok(files.length >= 60, `found ${files.length} files`);
   let events = 0;
   for (const file of files) {
@@ -44,12 +46,24 @@ test("every corpus audit file parses, except the one that is not an audit event"
 
 test("fields of real events", () => {
   const rows: [file: string, field: string, expected: unknown][] = [
-    ["create_nginx_pod_sensitive_mount_2nd_container.json", "ka.req.pod.containers.image", ["nginx", "mysql:latest"]],
-    ["create_nginx_pod_sensitive_mount_2nd_container.json", "ka.req.pod.containers.image.repository", ["nginx", "mysql"]],
+    [
+      "create_nginx_pod_sensitive_mount_2nd_container.json",
+      "ka.req.pod.containers.image",
+      ["nginx", "mysql:latest"],
+    ],
+    [
+      "create_nginx_pod_sensitive_mount_2nd_container.json",
+      "ka.req.pod.containers.image.repository",
+      ["nginx", "mysql"],
+    ],
     ["create_nginx_pod_sensitive_mount_2nd_container.json", "ka.req.pod.volumes.hostpath", ["/etc"]],
     ["create_nginx_pod_sensitive_mount_2nd_container.json", "ka.req.volume.hostpath[/etc]", "true"],
     ["create_nginx_pod_sensitive_mount_2nd_container.json", "ka.req.container.image", "nginx"],
-    ["create_nginx_pod_sensitive_mount_2nd_container.json", "ka.target.pod.name", "nginx-deployment-f7f486546-hzhsw"],
+    [
+      "create_nginx_pod_sensitive_mount_2nd_container.json",
+      "ka.target.pod.name",
+      "nginx-deployment-f7f486546-hzhsw",
+    ],
     [
       "create_nginx_pod_sensitive_mount_2nd_container.json",
       "jevt.value[/requestObject/spec/volumes]",
@@ -60,8 +74,16 @@ test("fields of real events", () => {
     ["create_nginx_pod_privileged.json", "ka.req.container.privileged", "true"],
     ["create_nginx_pod_unprivileged.json", "ka.req.pod.containers.privileged", undefined],
     ["create_nginx_pod_unprivileged.json", "ka.req.container.privileged", "false"],
-    ["create_nginx_pod_no_secctx_1st_container_privileged_2nd_container.json", "ka.req.pod.containers.privileged", ["true"]],
-    ["create_nginx_pod_no_secctx_1st_container_privileged_2nd_container.json", "ka.req.pod.containers.privileged[0]", undefined],
+    [
+      "create_nginx_pod_no_secctx_1st_container_privileged_2nd_container.json",
+      "ka.req.pod.containers.privileged",
+      ["true"],
+    ],
+    [
+      "create_nginx_pod_no_secctx_1st_container_privileged_2nd_container.json",
+      "ka.req.pod.containers.privileged[0]",
+      undefined,
+    ],
     ["create_nginx_pod_hostnetwork.json", "ka.req.pod.host_network", "true"],
     ["create_nginx_pod_nohostnetwork.json", "ka.req.pod.host_network", undefined],
     ["exec_pod.json", "ka.target.subresource", "exec"],

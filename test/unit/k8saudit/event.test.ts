@@ -24,20 +24,40 @@ test("payload shapes", () => {
   const rows: [string, string, string][] = [
     ["one Event", EVENT, "1 events"],
     ["Event with surrounding whitespace", `  \n${EVENT}\t `, "1 events"],
-    ["EventList", `{"kind":"EventList","apiVersion":"audit.k8s.io/v1","items":[${EVENT},${ev({ auditID: "2" })}]}`, "2 events"],
+    [
+      "EventList",
+      `{"kind":"EventList","apiVersion":"audit.k8s.io/v1","items":[${EVENT},${ev({ auditID: "2" })}]}`,
+      "2 events",
+    ],
     ["empty EventList", `{"kind":"EventList","items":[]}`, "0 events"],
     ["array of Event and EventList", `[${EVENT},{"kind":"EventList","items":[${EVENT}]}]`, "2 events"],
     ["nested arrays", `[[${EVENT}],[]]`, "1 events"],
     ["empty array", "[]", "0 events"],
     // Per-event problems drop that event only.
-    ["EventList item without stageTimestamp", `{"kind":"EventList","items":[{"kind":"Event"},${EVENT}]}`, "1 events [0:K8SAUDIT_NO_TIMESTAMP]"],
-    ["EventList item that is not an object", `{"kind":"EventList","items":[5,${EVENT}]}`, "1 events [0:K8SAUDIT_NO_TIMESTAMP]"],
+    [
+      "EventList item without stageTimestamp",
+      `{"kind":"EventList","items":[{"kind":"Event"},${EVENT}]}`,
+      "1 events [0:K8SAUDIT_NO_TIMESTAMP]",
+    ],
+    [
+      "EventList item that is not an object",
+      `{"kind":"EventList","items":[5,${EVENT}]}`,
+      "1 events [0:K8SAUDIT_NO_TIMESTAMP]",
+    ],
     ["Event without stageTimestamp", `{"kind":"Event","auditID":"x"}`, "0 events [0:K8SAUDIT_NO_TIMESTAMP]"],
     ["stageTimestamp not a string", ev({ stageTimestamp: 5 }), "0 events [0:K8SAUDIT_BAD_TIMESTAMP]"],
-    ["stageTimestamp not RFC 3339", ev({ stageTimestamp: "yesterday" }), "0 events [0:K8SAUDIT_BAD_TIMESTAMP]"],
-    ["second event of a list bad", `[${EVENT},${ev({ stageTimestamp: "2024-13-01T00:00:00Z" })}]`, "1 events [1:K8SAUDIT_BAD_TIMESTAMP]"],
+    [
+      "stageTimestamp not RFC 3339",
+      ev({ stageTimestamp: "yesterday" }),
+      "0 events [0:K8SAUDIT_BAD_TIMESTAMP]",
+    ],
+    [
+      "second event of a list bad",
+      `[${EVENT},${ev({ stageTimestamp: "2024-13-01T00:00:00Z" })}]`,
+      "1 events [1:K8SAUDIT_BAD_TIMESTAMP]",
+    ],
     // Whole-payload rejections.
-    ["{\"kind\": 0} (corpus fal_01_003)", '{"kind": 0}', "error K8SAUDIT_NOT_AUDIT"],
+    ['{"kind": 0} (corpus fal_01_003)', '{"kind": 0}', "error K8SAUDIT_NOT_AUDIT"],
     ["object without kind", "{}", "error K8SAUDIT_NOT_AUDIT"],
     ["other kind", '{"kind":"Pod"}', "error K8SAUDIT_NOT_AUDIT"],
     ["kind in another case", ev({ kind: "event" }), "error K8SAUDIT_NOT_AUDIT"],
@@ -64,9 +84,17 @@ test("nesting depth follows fastjson's limit of 300", () => {
     ["a scalar at depth 300", nest(299, "1"), "parsed"],
     ["a scalar at depth 301", nest(300, "1"), "K8SAUDIT_JSON_TOO_DEEP"],
     ["a string at depth 301", nest(300, '"x"'), "K8SAUDIT_JSON_TOO_DEEP"],
-    ["brackets inside strings do not count", `{"kind":"Event","x":"${"[".repeat(1000)}\\"${"{".repeat(1000)}"}`, "parsed"],
+    [
+      "brackets inside strings do not count",
+      `{"kind":"Event","x":"${"[".repeat(1000)}\\"${"{".repeat(1000)}"}`,
+      "parsed",
+    ],
     ["100 000 open brackets", "[".repeat(100_000), "K8SAUDIT_JSON_TOO_DEEP"],
-    ["deep objects inside an event", ev({ x: JSON.parse('{"a":'.repeat(400) + "1" + "}".repeat(400)) }), "K8SAUDIT_JSON_TOO_DEEP"],
+    [
+      "deep objects inside an event",
+      ev({ x: JSON.parse('{"a":'.repeat(400) + "1" + "}".repeat(400)) }),
+      "K8SAUDIT_JSON_TOO_DEEP",
+    ],
   ];
   for (const [what, text, expected] of rows) {
     const r = parseAuditPayload(text);
@@ -77,7 +105,11 @@ test("nesting depth follows fastjson's limit of 300", () => {
 test("size limits", () => {
   const big = ev({ blob: "x".repeat(300_000) });
   const r = parseAuditPayload(big);
-  assert.equal(summary(r), "0 events [0:K8SAUDIT_EVENT_TOO_LARGE]", "over the default maxEventSize of 262144");
+  assert.equal(
+    summary(r),
+    "0 events [0:K8SAUDIT_EVENT_TOO_LARGE]",
+    "over the default maxEventSize of 262144",
+  );
   assert.ok(r.ok && /size=\d+/.test(r.eventErrors[0].message));
   // Exactly at the limit passes; one byte more fails (the size is that of the marshalled event).
   const exact = (n: number) => {
@@ -85,15 +117,27 @@ test("size limits", () => {
     return JSON.stringify({ ...podEvent(), blob: "y".repeat(n - base.length) });
   };
   assert.equal(summary(parseAuditPayload(exact(4000), { maxEventSize: 4000 })), "1 events");
-  assert.equal(summary(parseAuditPayload(exact(4001), { maxEventSize: 4000 })), "0 events [0:K8SAUDIT_EVENT_TOO_LARGE]");
+  assert.equal(
+    summary(parseAuditPayload(exact(4001), { maxEventSize: 4000 })),
+    "0 events [0:K8SAUDIT_EVENT_TOO_LARGE]",
+  );
   // A list of small events is fine even when the whole payload is large.
   const list = `[${Array.from({ length: 100 }, () => EVENT).join(",")}]`;
   assert.equal(summary(parseAuditPayload(list, { maxEventSize: EVENT.length })), "100 events");
-  assert.equal(summary(parseAuditPayload(list, { maxPayloadBytes: 1000 })), "error K8SAUDIT_PAYLOAD_TOO_LARGE");
-  assert.equal(summary(parseAuditPayload(Buffer.from(list), { maxPayloadBytes: 1000 })), "error K8SAUDIT_PAYLOAD_TOO_LARGE");
+  assert.equal(
+    summary(parseAuditPayload(list, { maxPayloadBytes: 1000 })),
+    "error K8SAUDIT_PAYLOAD_TOO_LARGE",
+  );
+  assert.equal(
+    summary(parseAuditPayload(Buffer.from(list), { maxPayloadBytes: 1000 })),
+    "error K8SAUDIT_PAYLOAD_TOO_LARGE",
+  );
   // Multi-byte text is measured in UTF-8 bytes.
   const wide = ev({ blob: "é".repeat(2500) });
-  assert.equal(summary(parseAuditPayload(wide, { maxEventSize: 4500 })), "0 events [0:K8SAUDIT_EVENT_TOO_LARGE]");
+  assert.equal(
+    summary(parseAuditPayload(wide, { maxEventSize: 4500 })),
+    "0 events [0:K8SAUDIT_EVENT_TOO_LARGE]",
+  );
   assert.equal(summary(parseAuditPayload(wide, { maxEventSize: 20_000 })), "1 events");
 });
 
@@ -102,7 +146,7 @@ test("bytes and odd text never throw", () => {
     Buffer.from(EVENT),
     Uint8Array.from([0xff, 0xfe, 0x7b, 0x7d]),
     Buffer.from(ev({ stage: "\ud800" })),
-    ev({ "__proto__": { polluted: true }, constructor: 1 }),
+    ev({ __proto__: { polluted: true }, constructor: 1 }),
     `{"kind":"Event","stageTimestamp":"2024-01-01T00:00:00Z","auditID":"a","a":1e999}`,
     "\u0000",
     "{".repeat(299),
@@ -169,7 +213,9 @@ test("JSON Lines", () => {
 
 test("a line too long for the plugin's line reader stops the file there", () => {
   const long = ev({ blob: "z".repeat(70_000) });
-  const got = [...parseAuditJsonLines([EVENT, long, EVENT].join("\n"))].map((o) => `${o.line}: ${summary(o.result)}`);
+  const got = [...parseAuditJsonLines([EVENT, long, EVENT].join("\n"))].map(
+    (o) => `${o.line}: ${summary(o.result)}`,
+  );
   assert.deepEqual(got, ["1: 1 events", "2: error K8SAUDIT_LINE_TOO_LONG"]);
   // 65535 bytes and a newline fit the 64 KiB buffer; 65536 do not.
   const sized = (n: number) => {
@@ -177,6 +223,12 @@ test("a line too long for the plugin's line reader stops the file there", () => 
     return ev({ blob: "w".repeat(n - base.length) });
   };
   assert.equal(summary([...parseAuditJsonLines(sized(65_535) + "\n")][0].result), "1 events");
-  assert.equal(summary([...parseAuditJsonLines(sized(65_536) + "\n")][0].result), "error K8SAUDIT_LINE_TOO_LONG");
-  assert.equal(summary([...parseAuditJsonLines(sized(65_536), { maxLineBytes: 1 << 20 })][0].result), "1 events");
+  assert.equal(
+    summary([...parseAuditJsonLines(sized(65_536) + "\n")][0].result),
+    "error K8SAUDIT_LINE_TOO_LONG",
+  );
+  assert.equal(
+    summary([...parseAuditJsonLines(sized(65_536), { maxLineBytes: 1 << 20 })][0].result),
+    "1 events",
+  );
 });

@@ -126,7 +126,7 @@ test("binding, role, service and configmap fields", () => {
   });
   const configmap = edited(podEvent, (e) => {
     e.objectRef = { resource: "configmaps", name: "cm" };
-    e.requestObject = { kind: "ConfigMap", data: { "aws_access_key_id": "x", note: 'say "hi"\n' } };
+    e.requestObject = { kind: "ConfigMap", data: { aws_access_key_id: "x", note: 'say "hi"\n' } };
   });
   check([
     [binding, "ka.req.binding.role", "cluster-admin"],
@@ -206,7 +206,10 @@ test("json.*, jevt.* and evt.* fields", () => {
   assert.match(time, /^\d\d:\d\d:\d\d\.123456789$/);
   assert.equal(extract(pod, "jevt.time"), time);
   assert.equal(extract(pod, "evt.time.s"), time.slice(0, 8));
-  assert.match(extract(pod, "evt.datetime") as string, new RegExp(`^2024-05-0[567] ${time.replace(".", "\\.")}$`));
+  assert.match(
+    extract(pod, "evt.datetime") as string,
+    new RegExp(`^2024-05-0[567] ${time.replace(".", "\\.")}$`),
+  );
   assert.match(extract(pod, "evt.datetime.s") as string, /^2024-05-0[567] \d\d:\d\d:\d\d$/);
   assert.equal(typeof extract(pod, "evt.hostname"), "string");
 });
@@ -235,7 +238,12 @@ test("evt.num and evt.reltime follow the stream a sequence stamps", () => {
 test("every ka.* field is <NA> on an event without auditID; json.* still reads it", () => {
   const noId = edited(podEvent, (e) => delete e.auditID);
   const nullId = edited(podEvent, (e) => (e.auditID = null));
-  for (const field of ["ka.user.name", "ka.req.pod.containers.image", "ka.req.binding.subject.has_name[x]", "ka.uri.param[x]"]) {
+  for (const field of [
+    "ka.user.name",
+    "ka.req.pod.containers.image",
+    "ka.req.binding.subject.has_name[x]",
+    "ka.uri.param[x]",
+  ]) {
     assert.equal(extract(noId, field), undefined, field);
   }
   assert.equal(extract(nullId, "ka.auditid"), "null", "present but null still counts");
@@ -246,33 +254,118 @@ test("every ka.* field is <NA> on an event without auditID; json.* still reads i
 test("<NA>, empty and odd values, as the plugins give them", () => {
   const rows: [string, (e: { [k: string]: unknown }) => void, string, unknown][] = [
     ["empty list is <NA>", (e) => ((e.user as { groups: unknown }).groups = []), "ka.user.groups", undefined],
-    ["list field on a non-array", (e) => ((e.user as { groups: unknown }).groups = "devs"), "ka.user.groups", undefined],
-    ["null member is the text null", (e) => ((e.impersonatedUser as { username: unknown }).username = null), "ka.impuser.name", "null"],
+    [
+      "list field on a non-array",
+      (e) => ((e.user as { groups: unknown }).groups = "devs"),
+      "ka.user.groups",
+      undefined,
+    ],
+    [
+      "null member is the text null",
+      (e) => ((e.impersonatedUser as { username: unknown }).username = null),
+      "ka.impuser.name",
+      "null",
+    ],
     ["empty string stays empty", (e) => (e.verb = ""), "ka.verb", ""],
-    ["strings end at NUL", (e) => ((e.user as { username: unknown }).username = "ali\u0000ce"), "ka.user.name", "ali"],
-    ["list elements end at NUL", (e) => ((e.user as { groups: unknown }).groups = ["a\u0000b", 1]), "ka.user.groups", ["a", "1"]],
+    [
+      "strings end at NUL",
+      (e) => ((e.user as { username: unknown }).username = "ali\u0000ce"),
+      "ka.user.name",
+      "ali",
+    ],
+    [
+      "list elements end at NUL",
+      (e) => ((e.user as { groups: unknown }).groups = ["a\u0000b", 1]),
+      "ka.user.groups",
+      ["a", "1"],
+    ],
     ["object member as JSON", (e) => (e.stage = { a: [1, true, null] }), "ka.stage", '{"a":[1,true,null]}'],
     ["non-string requestURI is read as its JSON", (e) => (e.requestURI = 5), "ka.uri.param[x]", undefined],
-    ["';' in the query makes every param <NA>", (e) => (e.requestURI = "/p?x=1;y=2&z=3"), "ka.uri.param[z]", undefined],
+    [
+      "';' in the query makes every param <NA>",
+      (e) => (e.requestURI = "/p?x=1;y=2&z=3"),
+      "ka.uri.param[z]",
+      undefined,
+    ],
     ["bad escape in the query", (e) => (e.requestURI = "/p?x=%zz&z=3"), "ka.uri.param[z]", undefined],
     ["bad escape in the path", (e) => (e.requestURI = "/p%2?z=3"), "ka.uri.param[z]", undefined],
     ["control character in the URI", (e) => (e.requestURI = "/p?z=3\u0001"), "ka.uri.param[z]", undefined],
     ["key without value", (e) => (e.requestURI = "/p?flag&z=3"), "ka.uri.param[flag]", ""],
     ["fragment is not query", (e) => (e.requestURI = "/p?z=3#w=4"), "ka.uri.param[w]", undefined],
-    ["a container without image makes the list <NA>", (e) => delete podSpec(e).containers[1].image, "ka.req.pod.containers.image", undefined],
-    ["... but not the indexed one", (e) => delete podSpec(e).containers[1].image, "ka.req.pod.containers.image[0]", ["registry.io:5000/team/app:1.2@sha256:abc"]],
-    ["non-string image is its JSON", (e) => (podSpec(e).containers[1].image = 7), "ka.req.pod.containers.image[1]", ["7"]],
-    ["command that is not an array", (e) => (podSpec(e).containers[0].command = "sh"), "ka.req.pod.containers.command", undefined],
-    ["command with a non-string word", (e) => (podSpec(e).containers[0].command = ["sh", 1]), "ka.req.pod.containers.command", undefined],
-    ["empty command is an empty string", (e) => (podSpec(e).containers[0].command = []), "ka.req.pod.containers.command", [""]],
-    ["ports not an array", (e) => (podSpec(e).containers[0].ports = {}), "ka.req.pod.containers.host_port", undefined],
-    ["null hostPort is the text null", (e) => (podSpec(e).containers[0].ports = [{ hostPort: null, containerPort: 1 }]), "ka.req.pod.containers.host_port", ["null"]],
+    [
+      "a container without image makes the list <NA>",
+      (e) => delete podSpec(e).containers[1].image,
+      "ka.req.pod.containers.image",
+      undefined,
+    ],
+    [
+      "... but not the indexed one",
+      (e) => delete podSpec(e).containers[1].image,
+      "ka.req.pod.containers.image[0]",
+      ["registry.io:5000/team/app:1.2@sha256:abc"],
+    ],
+    [
+      "non-string image is its JSON",
+      (e) => (podSpec(e).containers[1].image = 7),
+      "ka.req.pod.containers.image[1]",
+      ["7"],
+    ],
+    [
+      "command that is not an array",
+      (e) => (podSpec(e).containers[0].command = "sh"),
+      "ka.req.pod.containers.command",
+      undefined,
+    ],
+    [
+      "command with a non-string word",
+      (e) => (podSpec(e).containers[0].command = ["sh", 1]),
+      "ka.req.pod.containers.command",
+      undefined,
+    ],
+    [
+      "empty command is an empty string",
+      (e) => (podSpec(e).containers[0].command = []),
+      "ka.req.pod.containers.command",
+      [""],
+    ],
+    [
+      "ports not an array",
+      (e) => (podSpec(e).containers[0].ports = {}),
+      "ka.req.pod.containers.host_port",
+      undefined,
+    ],
+    [
+      "null hostPort is the text null",
+      (e) => (podSpec(e).containers[0].ports = [{ hostPort: null, containerPort: 1 }]),
+      "ka.req.pod.containers.host_port",
+      ["null"],
+    ],
     ["no containers", (e) => delete podSpec(e).containers, "ka.req.pod.containers.name", undefined],
-    ["no containers: any-privileged is <NA>", (e) => delete podSpec(e).containers, "ka.req.container.privileged", undefined],
-    ["no privileged container", (e) => (podSpec(e).containers[0].securityContext.privileged = "true"), "ka.req.container.privileged", "false"],
+    [
+      "no containers: any-privileged is <NA>",
+      (e) => delete podSpec(e).containers,
+      "ka.req.container.privileged",
+      undefined,
+    ],
+    [
+      "no privileged container",
+      (e) => (podSpec(e).containers[0].securityContext.privileged = "true"),
+      "ka.req.container.privileged",
+      "false",
+    ],
     ["empty container list", (e) => (podSpec(e).containers = []), "ka.req.pod.containers.image", undefined],
-    ["empty container list: first image", (e) => (podSpec(e).containers = []), "ka.req.container.image", undefined],
-    ["containers as an object", (e) => (podSpec(e).containers = { name: "solo" }), "ka.req.pod.containers.name", ["solo"]],
+    [
+      "empty container list: first image",
+      (e) => (podSpec(e).containers = []),
+      "ka.req.container.image",
+      undefined,
+    ],
+    [
+      "containers as an object",
+      (e) => (podSpec(e).containers = { name: "solo" }),
+      "ka.req.pod.containers.name",
+      ["solo"],
+    ],
     [
       "eff_run_as_user falls back to the spec's own runAsUser",
       (e) => {
@@ -282,12 +375,42 @@ test("<NA>, empty and odd values, as the plugins give them", () => {
       "ka.req.pod.containers.eff_run_as_user",
       ["7", "9"],
     ],
-    ["nested arrays are walked too", (e) => (podSpec(e).volumes = [[{ hostPath: { path: "/a" } }], { hostPath: { path: "/b" } }]), "ka.req.pod.volumes.hostpath", ["/a", "/b"]],
-    ["volume_type skips non-objects", (e) => (podSpec(e).volumes = [1, { name: "n" }, { name: "x", emptyDir: {} }]), "ka.req.pod.volumes.volume_type", ["emptyDir"]],
-    ["pod name only for pods", (e) => ((e.objectRef as { resource: string }).resource = "secrets"), "ka.target.pod.name", undefined],
-    ["pod name not for a subresource", (e) => ((e.objectRef as { subresource: string }).subresource = "exec"), "ka.target.pod.name", undefined],
-    ["pod name: empty subresource is none", (e) => ((e.objectRef as { subresource: string }).subresource = ""), "ka.target.pod.name", "web-7d4b9"],
-    ["subjects not an array", (e) => (e.requestObject = { subjects: {} }), "ka.req.binding.subjects.user_names", undefined],
+    [
+      "nested arrays are walked too",
+      (e) => (podSpec(e).volumes = [[{ hostPath: { path: "/a" } }], { hostPath: { path: "/b" } }]),
+      "ka.req.pod.volumes.hostpath",
+      ["/a", "/b"],
+    ],
+    [
+      "volume_type skips non-objects",
+      (e) => (podSpec(e).volumes = [1, { name: "n" }, { name: "x", emptyDir: {} }]),
+      "ka.req.pod.volumes.volume_type",
+      ["emptyDir"],
+    ],
+    [
+      "pod name only for pods",
+      (e) => ((e.objectRef as { resource: string }).resource = "secrets"),
+      "ka.target.pod.name",
+      undefined,
+    ],
+    [
+      "pod name not for a subresource",
+      (e) => ((e.objectRef as { subresource: string }).subresource = "exec"),
+      "ka.target.pod.name",
+      undefined,
+    ],
+    [
+      "pod name: empty subresource is none",
+      (e) => ((e.objectRef as { subresource: string }).subresource = ""),
+      "ka.target.pod.name",
+      "web-7d4b9",
+    ],
+    [
+      "subjects not an array",
+      (e) => (e.requestObject = { subjects: {} }),
+      "ka.req.binding.subjects.user_names",
+      undefined,
+    ],
     ["json pointer to null", (e) => (e.stage = null), "json.value[/stage]", "null"],
     ["json pointer through a string", (e) => (e.stage = "abc"), "json.value[/stage/0]", undefined],
   ];
@@ -312,7 +435,10 @@ test("json.obj is <NA> where Go would write escapes that are not JSON", () => {
 });
 
 test("rendering as outputs print values", () => {
-  assert.equal(rendered(pod, "ka.req.pod.containers.image"), "(registry.io:5000/team/app:1.2@sha256:abc,busybox)");
+  assert.equal(
+    rendered(pod, "ka.req.pod.containers.image"),
+    "(registry.io:5000/team/app:1.2@sha256:abc,busybox)",
+  );
   assert.equal(rendered(pod, "ka.req.pod.containers.privileged"), "(true)");
   assert.equal(rendered(pod, "ka.user.name"), "alice");
   assert.equal(rendered(pod, "ka.response.reason"), "<NA>");
@@ -322,7 +448,10 @@ test("rendering as outputs print values", () => {
   const ns = eventOf({ ...podEvent(), stageTimestamp: "2024-05-06T07:08:09.000001Z" });
   assert.equal(rendered(ns, "evt.rawtime.ns"), "000001000");
   // A list renders into libsinsp's 1024-byte buffer.
-  const many = edited(podEvent, (e) => ((e.user as { groups: unknown }).groups = Array.from({ length: 300 }, (_, i) => `group-${i}`)));
+  const many = edited(
+    podEvent,
+    (e) => ((e.user as { groups: unknown }).groups = Array.from({ length: 300 }, (_, i) => `group-${i}`)),
+  );
   const text = rendered(many, "ka.user.groups");
   assert.equal(Buffer.byteLength(text), 1023);
   assert.ok(text.startsWith("(group-0,group-1,"));

@@ -118,12 +118,19 @@ export function roleEvent(): { [k: string]: Json } {
 export function eventOf(obj: Json): AuditEvent {
   const res = parseAuditPayload(JSON.stringify(obj));
   assert.ok(res.ok, `fixture does not parse: ${JSON.stringify(res)}`);
-  assert.equal(res.events.length, 1, `fixture gives ${res.events.length} events: ${JSON.stringify(res.eventErrors)}`);
+  assert.equal(
+    res.events.length,
+    1,
+    `fixture gives ${res.events.length} events: ${JSON.stringify(res.eventErrors)}`,
+  );
   return res.events[0];
 }
 
 /** An event built from a fixture after `edit` changed it. */
-export function edited(base: () => { [k: string]: Json }, edit: (e: { [k: string]: Json }) => void): AuditEvent {
+export function edited(
+  base: () => { [k: string]: Json },
+  edit: (e: { [k: string]: Json }) => void,
+): AuditEvent {
   const e = base();
   edit(e);
   return eventOf(e);

@@ -1,7 +1,13 @@
 // A small synthetic source for engine tests: a few fields of each type, events as plain objects keyed by
 // field name (with "[arg]" for fields taking an argument), and the real parser to write conditions.
 import assert from "node:assert/strict";
-import type { FieldArgKind, FieldCatalogue, FieldInfo, FieldType, ResolveResult } from "../../../../src/fields/types.js";
+import type {
+  FieldArgKind,
+  FieldCatalogue,
+  FieldInfo,
+  FieldType,
+  ResolveResult,
+} from "../../../../src/fields/types.js";
 import type { EventSource, FieldValue, SourceSchema } from "../../../../src/engine/source.js";
 import type { Expr } from "../../../../src/rules/language/ast.js";
 import { parseCondition } from "../../../../src/rules/language/parser.js";
@@ -103,10 +109,18 @@ function resolve(name: string, arg: string | undefined): ResolveResult {
     return { ok: false, reason: "unknown", message: `unknown field '${name}[${a}]'` };
   }
   if (info.argRequired && a === undefined) {
-    return { ok: false, reason: "bad_argument", message: `filter error: field '${info.name}' requires an argument` };
+    return {
+      ok: false,
+      reason: "bad_argument",
+      message: `filter error: field '${info.name}' requires an argument`,
+    };
   }
   if (info.argKind === "index" && a !== undefined && !/^[0-9]+$/.test(a)) {
-    return { ok: false, reason: "bad_argument", message: `filter error: field '${info.name}' takes a number` };
+    return {
+      ok: false,
+      reason: "bad_argument",
+      message: `filter error: field '${info.name}' takes a number`,
+    };
   }
   return { ok: true, field: { info, arg: a } };
 }
@@ -139,7 +153,11 @@ export const testSchema: SourceSchema = {
 };
 
 /** A source with no event types (like k8s_audit). */
-export const untypedSchema: SourceSchema = { name: "k8s_audit", catalogue: testCatalogue, eventTypeNames: undefined };
+export const untypedSchema: SourceSchema = {
+  name: "k8s_audit",
+  catalogue: testCatalogue,
+  eventTypeNames: undefined,
+};
 
 export const testSource: EventSource<TestEvent> = {
   ...testSchema,
@@ -205,7 +223,7 @@ export const EVENT: TestEvent = {
   "ka.ids": [1, 2, 3],
   "ka.ips": ["10.0.0.1", "::1"],
   "ka.nets": ["10.1.2.3", "10.9.9.9"],
-  "ka.flags": [true],
+  "ka.flags": [1],
   "ka.ints": [5],
   "jevt.value[/spec/name]": "nginx",
 };
