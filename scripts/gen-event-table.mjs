@@ -249,7 +249,7 @@ function parseInit(toks, start) {
 }
 
 function arrayInitializer(src, varName) {
-  const m = new RegExp(`${varName}\\s*\\[[^\\]]*\\]\\s*=\\s*`).exec(src);
+  const m = new RegExp(`(?<![\\w])${varName}\\s*\\[[^\\]]*\\]\\s*=\\s*`).exec(src);
   if (!m) throw new Error(`array ${varName} not found`);
   const toks = tokenize(src.slice(m.index + m[0].length));
   return parseInit(toks, 0).list;

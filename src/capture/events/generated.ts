@@ -1005,7 +1005,10 @@ export const FLAG_TABLE_DATA: Readonly<Record<string, readonly (readonly [string
     ["INSTRUCTION_FETCH", 128],
   ],
   unlinkat_flags: [["AT_REMOVEDIR", 512]],
-  linkat_flags: [["AT_REMOVEDIR", 512]],
+  linkat_flags: [
+    ["AT_SYMLINK_FOLLOW", 1024],
+    ["AT_EMPTY_PATH", 4096],
+  ],
   newfstatat_flags: [
     ["AT_EMPTY_PATH", 4096],
     ["AT_NO_AUTOMOUNT", 2048],
