@@ -12,15 +12,34 @@
 //   followed by the text "x" (libsinsp's longest-prefix lookup).
 // - `%container.info` is Falco's alias, expanded when the caller gives its expansion (syscall rules;
 //   see falcoOutputOptions for the `-p` forms).
+// - A token may be a transformer expression, as in conditions: `%tolower(proc.name)`,
+//   `%join(",", (proc.name, proc.pname))`, `%getopt(proc.args, "c:")[c]`. The engine plans it exactly
+//   as it plans a condition's operand (checkFieldLike/compileFieldLike), so it type-checks and fails
+//   with the same messages. Its text is the transformed value as libsinsp prints it: with the new type
+//   but the print format of the field underneath (see transformedText).
 // - Error messages are Falco's own; positions are offsets into the compiled text (`OutputFormat.text`).
+//   A transformer that does not parse or check is reported with the message the condition parser or
+//   compiler gives, at the offending part (libsinsp's formatter retries shorter prefixes of the token and
+//   then reports only "unknown filter: unexpected token after '", which helps no one).
 //
 // output_fields (the JSON alert's map, and Falco's get_field_values) has one key per distinct field, as
 // written (`proc.aname[2]`, `evt.arg.flags`), sorted, with the field's typed value: numbers for numeric
-// fields, strings for text, null for <NA>.
-import type { EventSource, Extractor, SourceSchema } from "../engine/source.js";
+// fields, strings for text, null for <NA>. A transformer token adds the fields it reads, untransformed,
+// under libsinsp's name for each (`%toupper(proc.aname[2])` adds `proc.aname[2]`), and never itself:
+// libsinsp resolves transformed tokens only when asked to (set_resolve_transformed_fields), which Falco
+// never does.
+import {
+  checkFieldLike,
+  compileFieldLike,
+  type CompileErrorCode,
+  type FieldLikePlan,
+} from "../engine/compile.js";
+import type { EventSource, Extractor, FieldValue, SourceSchema } from "../engine/source.js";
+import { TRANSFORMER_NAMES } from "../engine/transformers.js";
 import type { FieldType, ResolvedField } from "../fields/types.js";
-import type { Span } from "../rules/language/ast.js";
+import type { Span, TransformerExpr } from "../rules/language/ast.js";
 import { parseFieldLike } from "../rules/language/parser.js";
+import { printFieldLike } from "../rules/language/print.js";
 import { doubleJson, integerJson, quoteJson, type JsonDialect } from "./json.js";
 
 /** Stable codes for format errors; tests and the loader match on these, never on wording. */
@@ -37,7 +56,7 @@ export type FormatErrorCode =
   | "FMT_BAD_ARGUMENT"
   /** "<rest> is filter only and cannot be used as a display field" */
   | "FMT_FILTER_ONLY"
-  /** A field transformer (`%tolower(proc.name)`): not yet evaluable in outputs */
+  /** A transformer token that does not parse, or whose types or arity are wrong (the engine's message) */
   | "FMT_TRANSFORMER";
 
 export interface FormatError {
@@ -86,7 +105,20 @@ export interface FieldToken {
   readonly span: Span;
 }
 
-export type FormatToken = LiteralToken | FieldToken;
+/** A transformer expression over fields: `%toupper(proc.name)`, `%concat(proc.name, "@", fd.name)`. */
+export interface TransformerToken {
+  readonly kind: "transformer";
+  /** libsinsp's name for the expression (`toupper(proc.name)`); not an output_fields key. */
+  readonly key: string;
+  readonly expr: TransformerExpr;
+  /** The fields read inside, untransformed, keyed as libsinsp names them: output_fields entries. */
+  readonly fields: readonly { readonly key: string; readonly field: ResolvedField }[];
+  /** Byte width to pad or cut the value to; 0 for none. */
+  readonly width: number;
+  readonly span: Span;
+}
+
+export type FormatToken = LiteralToken | FieldToken | TransformerToken;
 
 /** A checked format: what a rule keeps after loading. Bind it to an EventSource to format events. */
 export interface OutputFormat {
@@ -254,8 +286,16 @@ function tokenize(
       );
     }
     const token = readField(text, k, schema);
-    if (!token.ok) return formatError(token.code, token.message, at(percent, token.end), text);
-    out.push({ kind: "field", key: token.key, field: token.field, width, span: at(percent, token.end) });
+    if (!token.ok) {
+      return formatError(token.code, token.message, at(token.start ?? percent, token.end), text);
+    }
+    const span = at(percent, token.end);
+    if (token.kind === "field") {
+      out.push({ kind: "field", key: token.key, field: token.field, width, span });
+    } else {
+      const { expr, fields } = token;
+      out.push({ kind: "transformer", key: printFieldLike(expr), expr, fields, width, span });
+    }
     j = token.end;
     literalStart = j;
   }
@@ -264,15 +304,44 @@ function tokenize(
 }
 
 type FieldRead =
-  | { readonly ok: true; readonly key: string; readonly field: ResolvedField; readonly end: number }
-  | { readonly ok: false; readonly code: FormatErrorCode; readonly message: string; readonly end: number };
+  | {
+      readonly ok: true;
+      readonly kind: "field";
+      readonly key: string;
+      readonly field: ResolvedField;
+      readonly end: number;
+    }
+  | {
+      readonly ok: true;
+      readonly kind: "transformer";
+      readonly expr: TransformerExpr;
+      readonly fields: readonly { readonly key: string; readonly field: ResolvedField }[];
+      readonly end: number;
+    }
+  | {
+      readonly ok: false;
+      readonly code: FormatErrorCode;
+      readonly message: string;
+      /** Where the problem starts; undefined: at the token's '%'. */
+      readonly start?: number;
+      readonly end: number;
+    };
 
-// One field at `start` (just after '%' and width). libsinsp quotes the whole rest of the format in
-// its messages ("invalid formatting token not_a_real_field"), so these do too.
+// A transformer's name and its '(' (no blank between), as the grammar opens a transformer.
+const TRANSFORMER_OPENERS = TRANSFORMER_NAMES.map((name) => name + "(");
+
+// One field or transformer at `start` (just after '%' and width). libsinsp quotes the whole rest of the
+// format in its messages ("invalid formatting token not_a_real_field"), so these do too.
 function readField(text: string, start: number, schema: SourceSchema): FieldRead {
   const rest = text.slice(start);
   const parsed = parseFieldLike(text, start);
   if (!parsed.ok) {
+    const { message, start: at, end } = parsed.error;
+    if (TRANSFORMER_OPENERS.some((opener) => text.startsWith(opener, start))) {
+      // At least one character underlined, unless the text ended.
+      const to = Math.max(end, Math.min(at + 1, text.length));
+      return { ok: false, code: "FMT_TRANSFORMER", message, start: at, end: to };
+    }
     return {
       ok: false,
       code: "FMT_UNKNOWN_FIELD",
@@ -281,14 +350,7 @@ function readField(text: string, start: number, schema: SourceSchema): FieldRead
     };
   }
   const node = parsed.node;
-  if (node.kind === "transformer") {
-    return {
-      ok: false,
-      code: "FMT_TRANSFORMER",
-      message: `field transformer '${node.name}' is not supported in outputs`,
-      end: parsed.end,
-    };
-  }
+  if (node.kind === "transformer") return readTransformer(node, parsed.end, schema);
   const { catalogue } = schema;
   let resolved = catalogue.resolve(node.name, node.arg);
   let end = parsed.end;
@@ -314,12 +376,48 @@ function readField(text: string, start: number, schema: SourceSchema): FieldRead
       end,
     };
   }
-  return { ok: true, key: text.slice(start, end), field: resolved.field, end };
+  return { ok: true, kind: "field", key: text.slice(start, end), field: resolved.field, end };
+}
+
+const FORMAT_CODE: Partial<Record<CompileErrorCode, FormatErrorCode>> = {
+  unknown_field: "FMT_UNKNOWN_FIELD",
+  bad_field_argument: "FMT_BAD_ARGUMENT",
+};
+
+// A transformer token, checked by the engine as a condition's operand would be. Its fields must be
+// displayable, as a lone field must (libsinsp >= 0.24 no longer checks either; 0.17 to 0.23 did).
+function readTransformer(expr: TransformerExpr, end: number, schema: SourceSchema): FieldRead {
+  const checked = checkFieldLike(expr, schema);
+  if (!checked.ok) {
+    const e = checked.errors[0];
+    const code = FORMAT_CODE[e.code] ?? "FMT_TRANSFORMER";
+    return { ok: false, code, message: e.message, start: e.start, end: e.end };
+  }
+  const fields: { key: string; field: ResolvedField }[] = [];
+  for (const { node, field } of checked.info.fields) {
+    if (field.info.filterOnly) {
+      return {
+        ok: false,
+        code: "FMT_FILTER_ONLY",
+        message: printFieldLike(node) + " is filter only and cannot be used as a display field",
+        start: node.span.start,
+        end: node.span.end,
+      };
+    }
+    fields.push({ key: printFieldLike(node), field });
+  }
+  return { ok: true, kind: "transformer", expr, fields, end };
 }
 
 function makeFormat(text: string, tokens: readonly FormatToken[]): OutputFormat {
   const byKey = new Map<string, ResolvedField>();
-  for (const t of tokens) if (t.kind === "field" && !byKey.has(t.key)) byKey.set(t.key, t.field);
+  const add = (key: string, field: ResolvedField): void => {
+    if (!byKey.has(key)) byKey.set(key, field);
+  };
+  for (const t of tokens) {
+    if (t.kind === "field") add(t.key, t.field);
+    else if (t.kind === "transformer") for (const f of t.fields) add(f.key, f.field);
+  }
   const fields = [...byKey.keys()].sort(compareKeys).map((key) => ({ key, field: byKey.get(key)! }));
   const format: OutputFormat = {
     text,
@@ -336,15 +434,24 @@ function bindFormat<E>(
   options: BindOptions,
 ): BoundOutputFormat<E> {
   const dialect = options.dialect ?? "jsoncpp";
-  // One extractor per distinct field, shared by the message and output_fields.
+  // One extractor per distinct field, shared by the message, transformers and output_fields.
   const extractors = new Map<string, Extractor<E>>();
-  const extractorFor = (key: string, field: ResolvedField): Extractor<E> => {
+  const extractorFor = (field: ResolvedField): Extractor<E> => {
+    const key = field.arg === undefined ? field.info.name : `${field.info.name}[${field.arg}]`;
     let ex = extractors.get(key);
     if (ex === undefined) {
       ex = source.extractor(field);
       extractors.set(key, ex);
     }
     return ex;
+  };
+  // What transformers are planned against: the source, with the extractors above.
+  const shared: EventSource<E> = {
+    name: source.name,
+    catalogue: source.catalogue,
+    eventTypeNames: source.eventTypeNames,
+    extractor: extractorFor,
+    render: (field, value) => source.render(field, value),
   };
 
   // The message: literal, field, literal, field, ..., literal (literals possibly empty).
@@ -353,15 +460,24 @@ function bindFormat<E>(
   for (const t of format.tokens) {
     if (t.kind === "literal") {
       literals[literals.length - 1] += t.text;
-    } else {
-      parts.push(fieldText(t.field, extractorFor(t.key, t.field), source, t.width));
-      literals.push("");
+      continue;
     }
+    if (t.kind === "field") {
+      parts.push(fieldText(t.field, extractorFor(t.field), source, t.width));
+    } else {
+      const planned = compileFieldLike(t.expr, shared);
+      if (!planned.ok) {
+        // The format was checked against this source's fields: only a different catalogue gets here.
+        throw new Error(`output token %${t.key} does not plan: ${planned.errors[0].message}`);
+      }
+      parts.push(transformedText(planned.plan, source, t.width));
+    }
+    literals.push("");
   }
   const text = messageWriter(literals, parts);
 
   const fields: BoundField<E>[] = format.fields.map(({ key, field }) => {
-    const ex = extractorFor(key, field);
+    const ex = extractorFor(field);
     return { key, text: fieldText(field, ex, source, 0), json: fieldJson(field, ex, source, dialect) };
   });
 
@@ -447,17 +563,79 @@ function fieldText<E>(
   };
 }
 
+// The transformed value's text. libsinsp prints it (sinsp_filter_check::tostring) with the value's type
+// after transformers but the print format of the field underneath:
+// - a transformer that keeps the field's type (tolower, toupper, basename, b64) prints as the field does;
+// - len() yields a UINT64, and rawval_to_string has no text for an unsigned number under PF_NA, the
+//   print format of libsinsp's string fields and of join/concat/getopt results: the token prints <NA>.
+//   Plugin fields (every source but syscall here) are PF_DEC, as are the syscall fields below: their
+//   len() prints as a number;
+// - join/concat/getopt results are text, lists `(a,b)` cut to libsinsp's 1023-byte buffer.
+function transformedText<E>(plan: FieldLikePlan<E>, source: EventSource<E>, width: number): (e: E) => string {
+  const { read, field } = plan;
+  let render: (v: Exclude<FieldValue, undefined>) => string;
+  if (field !== undefined && plan.type === field.info.type && plan.isList === field.info.isList) {
+    render = (v) => source.render(field, v);
+  } else if (plan.type === "UINT64" && !plan.isList) {
+    const decimal =
+      field !== undefined && (source.name !== "syscall" || DECIMAL_STRING_FIELDS.has(field.info.name));
+    render = decimal ? (v) => String(v) : () => NA;
+  } else {
+    render = (v) => (Array.isArray(v) ? cutUtf8("(" + v.join(",") + ")", LIST_TEXT_MAX_BYTES) : String(v));
+  }
+  if (width === 0) {
+    return (e) => {
+      const v = read(e);
+      return v === undefined ? NA : render(v);
+    };
+  }
+  return (e) => {
+    const v = read(e);
+    return fitWidth(v === undefined ? NA : render(v), width);
+  };
+}
+
+// libsinsp's string fields of the syscall source whose print format is PF_DEC or PF_ID.
+const DECIMAL_STRING_FIELDS: ReadonlySet<string> = new Set([
+  "evt.res",
+  "fd.type",
+  "fd.typechar",
+  "fd.types",
+  "fdlist.nums",
+  "fdlist.cports",
+  "fdlist.sports",
+]);
+// libsinsp's STRPROPERTY_STORAGE_SIZE, less the NUL.
+const LIST_TEXT_MAX_BYTES = 1023;
+
 /** libsinsp's `resize(width, ' ')` on the UTF-8 bytes: pad with spaces or cut, whole characters only. */
 export function fitWidth(text: string, width: number): string {
   let bytes = 0;
   for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    const size = c < 0x80 ? 1 : c < 0x800 ? 2 : c >= 0xd800 && c <= 0xdbff ? 4 : 3;
+    const size = utf8Size(text.charCodeAt(i));
     if (bytes + size > width) return text.slice(0, i) + " ".repeat(width - bytes);
     bytes += size;
     if (size === 4) i++;
   }
   return bytes === width ? text : text + " ".repeat(width - bytes);
+}
+
+// The longest prefix of `text` that fits `max` UTF-8 bytes, whole characters only.
+function cutUtf8(text: string, max: number): string {
+  if (text.length * 3 <= max) return text;
+  let bytes = 0;
+  for (let i = 0; i < text.length; i++) {
+    const size = utf8Size(text.charCodeAt(i));
+    if (bytes + size > max) return text.slice(0, i);
+    bytes += size;
+    if (size === 4) i++;
+  }
+  return text;
+}
+
+// UTF-8 bytes of the character starting with UTF-16 code unit `c` (4 for a surrogate pair).
+function utf8Size(c: number): number {
+  return c < 0x80 ? 1 : c < 0x800 ? 2 : c >= 0xd800 && c <= 0xdbff ? 4 : 3;
 }
 
 // How libsinsp writes a value into output_fields, by the field's type (rawval_to_json): numbers for

@@ -6,6 +6,10 @@
 // only read values and compare; they create no closures and, outside transformers and regex, allocate
 // nothing per event.
 //
+// The planning of one operand, a field or a transformer chain over fields, is also what output formats
+// need (`%tolower(proc.name)`): `checkFieldLike` and `compileFieldLike` expose it alone, so a transformer
+// means, checks and fails the same way in a condition and in an output.
+//
 // Semantics are libsinsp's (filter.cpp, sinsp_filtercheck.cpp): a check on a field that has no value
 // for the event (<NA>) is false, whatever the operator, `!=` included; `not` negates the result, so
 // `not proc.name = x` holds on <NA>; `exists` is true when the field has a value. `and`/`or`
@@ -40,6 +44,7 @@ import { compileRegex } from "./regex.js";
 import type { EventSource, Extractor, FieldValue, SourceSchema } from "./source.js";
 import {
   OptString,
+  TRANSFORMER_NAMES,
   applyConcat,
   applyGetopt,
   applyJoin,
@@ -139,6 +144,67 @@ export function compileCondition<E>(
   return { ok: true, predicate, warnings };
 }
 
+/** A field read inside a field or transformer expression, as written and as resolved. */
+export interface FieldRead {
+  readonly node: FieldExpr;
+  readonly field: ResolvedField;
+}
+
+/** What a field or transformer expression yields, as far as its users need to know. */
+export interface FieldLikeInfo {
+  /** The type of the value after transformers, and whether it is a list. */
+  readonly type: FieldType;
+  readonly isList: boolean;
+  /**
+   * The field under single-value transformers (`proc.name` in `len(tolower(proc.name))`), whose print
+   * format libsinsp renders the value with; undefined for join/concat/getopt, which have their own.
+   */
+  readonly field: ResolvedField | undefined;
+  /** Every field read inside, in the order written (a field read twice is listed twice). */
+  readonly fields: readonly FieldRead[];
+}
+
+/** A field or transformer expression planned against a source: its value for an event. */
+export interface FieldLikePlan<E> extends FieldLikeInfo {
+  /** The value after transformers; undefined (<NA>) when a field is missing or a transformer fails. */
+  readonly read: Extractor<E>;
+}
+
+export type FieldLikeCheck =
+  | { readonly ok: true; readonly info: FieldLikeInfo }
+  | { readonly ok: false; readonly errors: readonly CompileError[] };
+
+export type FieldLikeResult<E> =
+  | { readonly ok: true; readonly plan: FieldLikePlan<E> }
+  | { readonly ok: false; readonly errors: readonly CompileError[] };
+
+/**
+ * Check a field or transformer expression (an output format token) against `schema`:
+ * the same resolution, type and arity checks, with the same messages and spans, as in conditions.
+ */
+export function checkFieldLike(node: FieldLike, schema: SourceSchema): FieldLikeCheck {
+  const planner = new Planner<never>(schema, undefined, {});
+  const operand = planner.fieldLike(node);
+  if (operand === undefined || planner.errors.length > 0) {
+    return { ok: false, errors: planner.sortedErrors() };
+  }
+  return { ok: true, info: operandInfo(operand, planner.fields) };
+}
+
+/** Check a field or transformer expression and plan it into an extractor over events of `source`. */
+export function compileFieldLike<E>(node: FieldLike, source: EventSource<E>): FieldLikeResult<E> {
+  const planner = new Planner<E>(source, source, {});
+  const operand = planner.fieldLike(node);
+  if (operand === undefined || operand.read === undefined || planner.errors.length > 0) {
+    return { ok: false, errors: planner.sortedErrors() };
+  }
+  return { ok: true, plan: { ...operandInfo(operand, planner.fields), read: operand.read as Extractor<E> } };
+}
+
+function operandInfo(operand: Operand, fields: readonly FieldRead[]): FieldLikeInfo {
+  return { type: operand.type, isList: operand.isList, field: operand.field, fields };
+}
+
 // ---------------------------------------------------------------------------------------------------
 
 /** What the left (or right) side of a check reads, as far as planning needs to know. */
@@ -169,7 +235,8 @@ const DEFAULT_MAX_ERRORS = 100;
 // libsinsp's names for operators in "operator 'X' doesn't support right-hand side fields".
 const OPERATOR_ENUM_NAME: Partial<Record<CheckOperator, string>> = { pmatch: "PMATCH", regex: "REGEX" };
 
-const TRANSFORMER_NAMES = ["val", "tolower", "toupper", "b64", "basename", "len", "join", "concat", "getopt"];
+// What a constant that looks like a transformer call may be meant as: `val(...)` or a transformer.
+const CALL_NAMES: readonly string[] = ["val", ...TRANSFORMER_NAMES];
 const REGEX_SPECIAL = ".+*?^$()[]{}|\\";
 
 function isEvttypeField(node: FieldLike): boolean {
@@ -213,6 +280,8 @@ function plainText(v: FieldValue): string {
 class Planner<E> {
   readonly errors: CompileError[] = [];
   readonly warnings: CompileWarning[] = [];
+  /** Every field resolved so far, in planning order. */
+  readonly fields: FieldRead[] = [];
   private readonly maxErrors: number;
 
   constructor(
@@ -446,7 +515,7 @@ class Planner<E> {
     if (/^[A-Za-z]/.test(compact) && this.schema.catalogue.resolve(compact, undefined).ok) {
       this.warn("field_as_value", `'${v}' may be a valid field misused as a const string value`, item.span);
     }
-    for (const t of TRANSFORMER_NAMES) {
+    for (const t of CALL_NAMES) {
       if (
         compact.length >= t.length + 2 &&
         compact.startsWith(t) &&
@@ -465,7 +534,7 @@ class Planner<E> {
   // -------------------------------------------------------------------------------------------------
   // Operands
 
-  private fieldLike(node: FieldLike): Operand | undefined {
+  fieldLike(node: FieldLike): Operand | undefined {
     return node.kind === "field" ? this.field(node) : this.transformer(node);
   }
 
@@ -483,6 +552,7 @@ class Planner<E> {
       return this.error("bad_field_argument", resolved.message, node.span);
     }
     const { info } = resolved.field;
+    this.fields.push({ node, field: resolved.field });
     return {
       type: info.type,
       isList: info.isList,

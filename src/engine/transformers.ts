@@ -11,6 +11,18 @@ import { asciiLower, asciiUpper, utf8Length } from "./text.js";
 export type SingleTransformer = "tolower" | "toupper" | "b64" | "basename" | "len";
 export type MultiTransformer = "join" | "concat" | "getopt";
 
+/** Every transformer, as the grammar names them (libsinsp's supported_field_transformers). */
+export const TRANSFORMER_NAMES: readonly TransformerName[] = [
+  "tolower",
+  "toupper",
+  "b64",
+  "basename",
+  "len",
+  "join",
+  "concat",
+  "getopt",
+];
+
 export function isSingleTransformer(name: TransformerName): name is SingleTransformer {
   return name === "tolower" || name === "toupper" || name === "b64" || name === "basename" || name === "len";
 }

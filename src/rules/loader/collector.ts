@@ -5,7 +5,9 @@
 // change. Files loaded one after another share one collector: later files see earlier ones.
 import type { ContextFrame, Diagnostic } from "../../diagnostics/diagnostic.js";
 import type { ErrorCode, WarningCode } from "../../diagnostics/codes.js";
+import { checkCondition } from "../../engine/compile.js";
 import type { SourceSchema } from "../../engine/source.js";
+import { parseCondition } from "../language/parser.js";
 import type { Priority } from "../priority.js";
 import type {
   EngineVersionItem,
@@ -66,7 +68,10 @@ export interface CollectorOptions {
   readonly schemaFor: (source: string) => SourceSchema | undefined;
   /** The engine version rules files are checked against (`required_engine_version`). */
   readonly engineVersion: SemVer;
-  /** Is `text` a field (or transformer of fields) that conditions may test, in `schema`? */
+  /**
+   * Is `text` a field that conditions may test, in `schema`? Asked for exception `fields:` entries
+   * without a parenthesis; the collector checks the others (transformers) by compiling them.
+   */
   readonly isValidField: (text: string, schema: SourceSchema) => boolean;
 }
 
@@ -451,7 +456,7 @@ export class Collector {
       if (schema !== undefined) {
         for (const f of fields.items) {
           const name = f.isList ? "" : f.item;
-          if (!this.options.isValidField(name, schema)) {
+          if (!this.isValidLhsField(name, schema)) {
             throw new CollectError(`'${name}' is not a supported filter field`, ex.ctx);
           }
         }
@@ -469,10 +474,24 @@ export class Collector {
         ex.ctx,
       );
     }
-    if (schema !== undefined && !this.options.isValidField(fields.item, schema)) {
+    if (schema !== undefined && !this.isValidLhsField(fields.item, schema)) {
       throw new CollectError(`'${fields.item}' is not a supported filter field`, ex.ctx);
     }
     return { ...ex, comps: { ...comps!, item: op } };
+  }
+
+  /**
+   * Falco's is_valid_lhs_field. An entry with a parenthesis may be a transformer over fields
+   * (`tolower(proc.name)`): it is valid when the filter `<entry> exists` compiles, types and arity
+   * checked; the event-type search that runs on rule conditions afterwards is not part of that. Any
+   * other entry must name a field.
+   */
+  private isValidLhsField(text: string, schema: SourceSchema): boolean {
+    if (!text.includes("(")) return this.options.isValidField(text, schema);
+    const parsed = parseCondition(`${text} exists`);
+    if (!parsed.ok) return false;
+    const checked = checkCondition(parsed.expr, schema);
+    return checked.ok || checked.errors.every((e) => e.code === "unsupported_evttype_check");
   }
 }
 

@@ -16,9 +16,12 @@ import { syscallSchema } from "../../../src/fields/syscall/schema.js";
 import { corpusPath } from "../../support/paths.js";
 import { testSchema, testSource, type TestEvent } from "./fixture.js";
 
-// Tokens in one line: literals JSON-quoted, fields as %key (with their width).
+// Tokens in one line: literals JSON-quoted, fields and transformers as %key (with their width), the
+// fields a transformer reads in braces.
 function tokenShape(t: FormatToken): string {
-  return t.kind === "literal" ? JSON.stringify(t.text) : `%${t.width === 0 ? "" : t.width}${t.key}`;
+  if (t.kind === "literal") return JSON.stringify(t.text);
+  const head = `%${t.width === 0 ? "" : t.width}${t.key}`;
+  return t.kind === "field" ? head : `${head}{${t.fields.map((f) => f.key).join(",")}}`;
 }
 
 function compile(format: string, options?: OutputFormatOptions): OutputFormat {
@@ -50,6 +53,22 @@ test("valid formats split into literals and fields", () => {
     ["%evt.arg.namex", '%evt.arg.name "x"'],
     // Two fields back to back.
     ["%proc.name%proc.pid", "%proc.name %proc.pid"],
+    // Transformers: the token ends at the closing parenthesis (and bracket); blanks inside are fine.
+    ["%toupper(proc.name) end", '%toupper(proc.name){proc.name} " end"'],
+    ["x%toupper( tolower( proc.name ) )y", '"x" %toupper(tolower(proc.name)){proc.name} "y"'],
+    ["%10toupper(proc.aname[2])|", '%10toupper(proc.aname[2]){proc.aname[2]} "|"'],
+    ["%basename(fd.name).%b64(evt.buffer)", '%basename(fd.name){fd.name} "." %b64(evt.buffer){evt.buffer}'],
+    ["%len(ka.user.groups)", "%len(ka.user.groups){ka.user.groups}"],
+    [
+      '%join("->", (proc.name, fd.name, proc.name))',
+      '%join("->",(proc.name,fd.name,proc.name)){proc.name,fd.name,proc.name}',
+    ],
+    [
+      '%concat(proc.name, "@", container.id):',
+      '%concat(proc.name,"@",container.id){proc.name,container.id} ":"',
+    ],
+    ['%getopt(ka.user.groups, "nt:")[t]x', '%getopt(ka.user.groups,"nt:")[t]{ka.user.groups} "x"'],
+    ['%toupper(concat(proc.name, "x"))', '%toupper(concat(proc.name,"x")){proc.name}'],
   ];
   for (const [format, expected] of table) {
     assert.equal(compile(format).tokens.map(tokenShape).join(" "), expected, format);
@@ -83,6 +102,55 @@ test("invalid formats fail with Falco's message and the token's position", () =>
     ["%evt.arg.nosuch", "FMT_BAD_ARGUMENT", "unknown event argument 'nosuch' (field 'evt.arg')", 0, 15],
     ["%proc.aname[x] y", "FMT_UNKNOWN_FIELD", "invalid formatting token proc.aname[x] y", 0, 14],
     ["%container.info", "FMT_UNKNOWN_FIELD", "invalid formatting token container.info", 0, 15],
+    // Transformers: the condition compiler's message, at the part it is about (not at the '%').
+    [
+      "x %toupper(proc.pid) y",
+      "FMT_TRANSFORMER",
+      "can't add field transformer: type 'INT64' is not supported by 'toupper' transformer applied on field 'proc.pid'",
+      3,
+      20,
+    ],
+    [
+      "x %toupper(proc.nobody) y",
+      "FMT_UNKNOWN_FIELD",
+      "filter_check called with nonexistent field proc.nobody",
+      11,
+      22,
+    ],
+    [
+      "%tolower(evt.arg)",
+      "FMT_BAD_ARGUMENT",
+      "field 'evt.arg' requires an argument: evt.arg.<name> or [N]",
+      9,
+      16,
+    ],
+    [
+      '%join(",", (fd.ip))',
+      "FMT_FILTER_ONLY",
+      "fd.ip is filter only and cannot be used as a display field",
+      12,
+      17,
+    ],
+    ['x %join(",", proc.name)', "FMT_TRANSFORMER", "join() second argument must be a list", 3, 23],
+    ["%concat(proc.name)", "FMT_TRANSFORMER", "unknown field transfomer 'concat'", 1, 18],
+    [
+      '%getopt(ka.user.groups, "n")[nt]',
+      "FMT_TRANSFORMER",
+      "getopt() field argument must be a single option character",
+      1,
+      32,
+    ],
+    ["%toupper(proc.name", "FMT_TRANSFORMER", "expected a ')' token closing the transformer", 18, 18],
+    [
+      "%toupper(tolower) x",
+      "FMT_TRANSFORMER",
+      "expected field transformer argument: field, transformer, quoted string, number, or transformer list",
+      9,
+      16,
+    ],
+    // Not transformers: a blank before '(' (as in libsinsp), or a name that is none.
+    ["%toupper (proc.name)", "FMT_UNKNOWN_FIELD", "invalid formatting token toupper (proc.name)", 0, 8],
+    ["%val(proc.name)", "FMT_UNKNOWN_FIELD", "invalid formatting token val(proc.name)", 0, 4],
   ];
   for (const [format, code, message, start, end] of table) {
     const result = compileOutputFormat(format, testSchema);
@@ -98,13 +166,6 @@ test("invalid formats fail with Falco's message and the token's position", () =>
       format,
     );
   }
-});
-
-test("transformers are reported as not yet supported in outputs", () => {
-  const result = compileOutputFormat("x %tolower(proc.name)", testSchema);
-  assert.ok(!result.ok);
-  assert.equal(result.error.code, "FMT_TRANSFORMER");
-  assert.deepEqual([result.error.start, result.error.end], [2, 21]);
 });
 
 test("the corpus's invalid_rule_output rule fails against the real syscall fields", () => {
@@ -159,6 +220,91 @@ test("text rendering: values, <NA>, widths, repeated fields", () => {
   for (const [format, expected] of table) {
     assert.equal(compile(format).bind(source).text(event), expected, format);
   }
+});
+
+const mixedCase: TestEvent = {
+  ts: event.ts,
+  values: {
+    ...event.values,
+    "proc.name": "Cat",
+    "proc.aname[2]": "BaSh",
+    "fd.name": "/dev/Null",
+    "evt.buffer": new TextEncoder().encode("aGk="),
+    "ka.user.groups": ["-n", "-t", "v", "file"],
+  },
+};
+
+test("text rendering of transformers: the transformed value as libsinsp prints it", () => {
+  const syscall = testSource();
+  // The same fields as a plugin source's (every source but syscall): print format PF_DEC.
+  const plugin = { ...testSource(), name: "k8s_audit" };
+  const table: [string, string, string?][] = [
+    ["%toupper(proc.name) end", "CAT end"],
+    ["%proc.name/%toupper(proc.name)/%tolower(proc.name)", "Cat/CAT/cat"],
+    ["%tolower(toupper(proc.aname[2]))", "bash"],
+    ["[%6toupper(proc.name)]", "[CAT   ]"],
+    ["[%2toupper(proc.name)]", "[CA]"],
+    ["%basename(fd.name)", "Null"],
+    // b64 of a byte buffer is a byte buffer, printed as the field prints one.
+    ["%b64(evt.buffer)", "hi"],
+    ["%toupper(ka.user.groups)", "(-N,-T,V,FILE)"],
+    // <NA> stays <NA>, padded like any value.
+    ["%toupper(container.image)", "<NA>"],
+    ["[%6toupper(container.image)]", "[<NA>  ]"],
+    ["%concat(proc.name, container.image)", "<NA>"],
+    ['%join(",", (proc.name, container.image))', "<NA>"],
+    ['%join("->", (proc.name, fd.name))', "Cat->/dev/Null"],
+    ['%join(":", ka.user.groups)', "-n:-t:v:file"],
+    ['%concat(proc.name, "@", container.name)', "Cat@host"],
+    ['%toupper(concat(proc.name, "@", container.name))', "CAT@HOST"],
+    ['%getopt(ka.user.groups, "nt:")', "(n,t,v)"],
+    ['%getopt(ka.user.groups, "nt:")[t]', "v"],
+    ['%getopt(ka.user.groups, "nt:")[x]', "<NA>"],
+    ['%getopt(ka.user.groups, "x")', "(?,?)"],
+    ['%getopt(("file"), "x")', "()"],
+    // len() is a UINT64 printed with the print format of the field under it: PF_NA for libsinsp's own
+    // string fields and for join/concat/getopt (no text: <NA>), PF_DEC for plugin fields.
+    ["%len(proc.name)", "<NA>", "3"],
+    ["%len(ka.user.groups)", "<NA>", "4"],
+    ["[%3len(ka.user.groups)]", "[<NA]", "[4  ]"],
+    ["%len(container.image)", "<NA>", "<NA>"],
+    ['%len(concat(proc.name, "x"))', "<NA>", "<NA>"],
+  ];
+  for (const [format, expected, asPlugin] of table) {
+    const compiled = compile(format);
+    assert.equal(compiled.bind(syscall).text(mixedCase), expected, format);
+    assert.equal(compiled.bind(plugin).text(mixedCase), asPlugin ?? expected, `${format} (plugin)`);
+  }
+});
+
+test("output_fields with transformers: the fields read, untransformed; never the transformer", () => {
+  const source = testSource();
+  const format = compile(
+    '%toupper(proc.name) %tolower(toupper(proc.aname[2])) %concat(proc.cmdline, "x") %len(container.image) ' +
+      '%join(",", (proc.name, fd.name)) %b64(evt.buffer)',
+  );
+  assert.deepEqual(
+    format.fields.map((f) => f.key),
+    ["container.image", "evt.buffer", "fd.name", "proc.aname[2]", "proc.cmdline", "proc.name"],
+  );
+  const bound = format.bind(source);
+  assert.equal(
+    bound.fieldsJson(mixedCase),
+    '{"container.image":null,"evt.buffer":"aGk=","fd.name":"/dev/Null","proc.aname[2]":"BaSh",' +
+      '"proc.cmdline":"cat /dev/null","proc.name":"Cat"}',
+  );
+  assert.deepEqual(bound.fieldStrings(mixedCase), {
+    "container.image": "<NA>",
+    "evt.buffer": "aGk=",
+    "fd.name": "/dev/Null",
+    "proc.aname[2]": "BaSh",
+    "proc.cmdline": "cat /dev/null",
+    "proc.name": "Cat",
+  });
+  // A field both alone and under a transformer is one key, with the untransformed value.
+  const both = compile("%proc.name %toupper(proc.name)").bind(source);
+  assert.equal(both.fieldsJson(mixedCase), '{"proc.name":"Cat"}');
+  assert.equal(both.text(mixedCase), "Cat CAT");
 });
 
 test("output_fields: sorted distinct keys with typed JSON values", () => {
@@ -225,6 +371,13 @@ test("binding plans one extractor per distinct field, shared by text and output_
   const bound = compile("%proc.name %proc.name %fd.name %5fd.name").bind(source);
   assert.equal(source.extractors, 2);
   assert.equal(bound.text(event), "cat cat /dev/null /dev/");
+  // Transformers read through the same extractors.
+  const shared = testSource();
+  const withTransformers = compile("%proc.name %toupper(proc.name) %concat(proc.name, proc.cmdline)").bind(
+    shared,
+  );
+  assert.equal(shared.extractors, 2);
+  assert.equal(withTransformers.text(event), "cat CAT catcat /dev/null");
 });
 
 test("%container.info and append, with Falco's -p presets", () => {

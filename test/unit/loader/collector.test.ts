@@ -141,6 +141,8 @@ test("collector: exceptions are validated against the rule's source", () => {
       "'no-comp' is not a supported comparison operator",
     ],
     ["      fields: [not.exist]\n", "'not.exist' is not a supported filter field"],
+    // A transformer is checked as the filter `<field> exists` would be: types included.
+    ["      fields: [toupper(proc.pid)]\n", "'toupper(proc.pid)' is not a supported filter field"],
     ["      fields: proc.name\n      comps: [in]\n", "Fields and comps must both be strings"],
     [
       "      fields: proc.name\n      comps: =\n",
