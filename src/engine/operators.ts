@@ -4,6 +4,10 @@
 // sinsp_numparser in utils.cpp for constants. Notably numbers are decimal only (sscanf "%d"/"%u": "0x10"
 // is not a valid number), may carry a sign and leading blanks, and are truncated to the field's width as
 // a C cast would; DOUBLE constants are integers; bytes for bcontains/bstartswith are hex.
+import {
+  LIST_OPERATORS as LANGUAGE_LIST_OPERATORS,
+  MODIFIABLE_OPERATORS as LANGUAGE_MODIFIABLE_OPERATORS,
+} from "../rules/language/vocabulary.js";
 import { readFileSync } from "node:fs";
 import type { FieldType } from "../fields/types.js";
 import type { BinaryOperator, OperatorModifier, UnaryOperator } from "../rules/language/ast.js";
@@ -127,23 +131,10 @@ export const LIST_ELEMENT_TYPES: ReadonlySet<FieldType> = new Set<FieldType>([
 export const LIST_FIELD_OPERATORS: ReadonlySet<CheckOperator> = ops("in", "intersects", "exists");
 
 /** Operators whose right-hand side is a list of values (or a field). */
-export const LIST_OPERATORS: ReadonlySet<CheckOperator> = ops("in", "intersects", "pmatch");
+export const LIST_OPERATORS: ReadonlySet<CheckOperator> = ops(...LANGUAGE_LIST_OPERATORS);
 
 /** Operators that take an `oneof`/`anyof`/`allof` modifier (the parser's string operators). */
-export const MODIFIABLE_OPERATORS: ReadonlySet<CheckOperator> = ops(
-  "=",
-  "==",
-  "!=",
-  "glob",
-  "iglob",
-  "contains",
-  "icontains",
-  "bcontains",
-  "startswith",
-  "bstartswith",
-  "endswith",
-  "regex",
-);
+export const MODIFIABLE_OPERATORS: ReadonlySet<CheckOperator> = ops(...LANGUAGE_MODIFIABLE_OPERATORS);
 
 /** The operator as libsinsp prints it (cmpop_to_str: `==` prints as `=`). */
 export function operatorName(op: CheckOperator): string {

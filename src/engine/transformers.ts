@@ -5,23 +5,14 @@
 // transformer is the one place a check may allocate: a new string or list per event.
 import type { FieldType } from "../fields/types.js";
 import type { TransformerName } from "../rules/language/ast.js";
+import { TRANSFORMER_NAMES } from "../rules/language/vocabulary.js";
 import type { Extractor, FieldValue } from "./source.js";
 import { asciiLower, asciiUpper, utf8Length } from "./text.js";
 
 export type SingleTransformer = "tolower" | "toupper" | "b64" | "basename" | "len";
 export type MultiTransformer = "join" | "concat" | "getopt";
 
-/** Every transformer, as the grammar names them (libsinsp's supported_field_transformers). */
-export const TRANSFORMER_NAMES: readonly TransformerName[] = [
-  "tolower",
-  "toupper",
-  "b64",
-  "basename",
-  "len",
-  "join",
-  "concat",
-  "getopt",
-];
+export { TRANSFORMER_NAMES };
 
 export function isSingleTransformer(name: TransformerName): name is SingleTransformer {
   return name === "tolower" || name === "toupper" || name === "b64" || name === "basename" || name === "len";

@@ -70,6 +70,15 @@ import type {
   TransformerName,
   ValueExpr,
 } from "./ast.js";
+import {
+  ALL_OPERATORS as OPERATORS_IN_ORDER,
+  LIST_OPERATORS,
+  NUMERIC_OPERATORS as NUM_OPERATORS,
+  OPERATOR_MODIFIERS as MODIFIERS,
+  STRING_SYMBOL_OPERATORS as STR_SYMBOL_OPERATORS,
+  STRING_WORD_OPERATORS as STR_WORD_OPERATORS,
+  TRANSFORMER_NAMES as TRANSFORMERS,
+} from "./vocabulary.js";
 import { isBareStringChar, Scanner } from "./scanner.js";
 
 export interface ParseError {
@@ -97,46 +106,14 @@ export const CONDITION_MAX_DEPTH = 1000;
 /** libsinsp's default limit, which output format fields are parsed with. */
 export const FIELD_MAX_DEPTH = 100;
 
-const TRANSFORMERS: readonly TransformerName[] = [
-  "tolower",
-  "toupper",
-  "b64",
-  "basename",
-  "len",
-  "join",
-  "concat",
-  "getopt",
-];
 // The same names with their '(' (no blank is allowed between), in the order libsinsp tries them.
 const TRANSFORMER_OPENERS = TRANSFORMERS.map((name) => name + "(");
-
-const NUM_OPERATORS = ["<=", "<", ">=", ">"] as const;
-const STR_SYMBOL_OPERATORS = ["==", "=", "!="] as const;
-const STR_WORD_OPERATORS = [
-  "glob",
-  "iglob",
-  "contains",
-  "icontains",
-  "bcontains",
-  "startswith",
-  "bstartswith",
-  "endswith",
-  "regex",
-] as const;
-const LIST_OPERATORS = ["intersects", "in", "pmatch"] as const;
-const MODIFIERS: readonly OperatorModifier[] = ["oneof", "anyof", "allof"];
 
 function quotedList(items: readonly string[]): string {
   return items.map((item) => `'${item}'`).join(", ");
 }
 
-const ALL_OPERATORS = quotedList([
-  "exists",
-  ...NUM_OPERATORS,
-  ...STR_SYMBOL_OPERATORS,
-  ...STR_WORD_OPERATORS,
-  ...LIST_OPERATORS,
-]);
+const ALL_OPERATORS = quotedList(OPERATORS_IN_ORDER);
 const ALL_TRANSFORMERS = quotedList(["val", ...TRANSFORMERS]);
 
 /** Parse a whole condition (a rule's or macro's `condition`). */

@@ -23,6 +23,7 @@ import type {
   SourcedString,
 } from "./items.js";
 import { MappedText } from "./positions.js";
+import { ALL_OPERATORS, LIST_OPERATORS, MODIFIABLE_OPERATORS } from "../language/vocabulary.js";
 
 export interface CollectedList {
   readonly name: string;
@@ -75,56 +76,20 @@ export interface CollectorOptions {
   readonly isValidField: (text: string, schema: SourceSchema) => boolean;
 }
 
-/** Operators a comparison may use (libsinsp's parser::supported_operators). */
-export const SUPPORTED_OPERATORS = [
-  "exists",
-  "<=",
-  "<",
-  ">=",
-  ">",
-  "==",
-  "=",
-  "!=",
-  "glob",
-  "iglob",
-  "contains",
-  "icontains",
-  "bcontains",
-  "startswith",
-  "bstartswith",
-  "endswith",
-  "regex",
-  "intersects",
-  "in",
-  "pmatch",
-] as const;
+/** Operators a comparison may use (libsinsp's parser::supported_operators), and the list ones. */
+export const SUPPORTED_OPERATORS: readonly string[] = ALL_OPERATORS;
+export { LIST_OPERATORS };
 
-/** Operators whose right-hand side is a list. */
-export const LIST_OPERATORS = ["intersects", "in", "pmatch"] as const;
-
-const MODIFIABLE_OPERATORS = new Set([
-  "==",
-  "=",
-  "!=",
-  "glob",
-  "iglob",
-  "contains",
-  "icontains",
-  "bcontains",
-  "startswith",
-  "bstartswith",
-  "endswith",
-  "regex",
-]);
+const MODIFIABLE: ReadonlySet<string> = new Set(MODIFIABLE_OPERATORS);
 
 /** `startswith oneof` and the like: a string operator with a list modifier. */
 export function isOperatorWithModifier(op: string): boolean {
   const m = /^(\S+)\s+(oneof|anyof|allof)$/.exec(op);
-  return m !== null && MODIFIABLE_OPERATORS.has(m[1]);
+  return m !== null && MODIFIABLE.has(m[1]);
 }
 
 export function isSupportedOperator(op: string): boolean {
-  return (SUPPORTED_OPERATORS as readonly string[]).includes(op);
+  return SUPPORTED_OPERATORS.includes(op);
 }
 
 /** An error the collector raises against an item (Falco's rule_load_exception with LOAD_ERR_VALIDATE). */
