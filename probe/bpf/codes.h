@@ -1,0 +1,136 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * scap event codes the probe emits and their parameter counts, from the event table
+ * (src/capture/events/generated.ts, libs' ppm_events_public.h). SE_<syscall> is the current exit
+ * event of that syscall, the one that carries every parameter; SE_<syscall>_N its parameter count.
+ * test/unit/live/codes.test.ts checks every line against the TypeScript table.
+ */
+#pragma once
+
+#define SE_generic 1 /* GENERIC_X: ID (ppm_sc), nativeID (syscall number) */
+#define SE_generic_N 2
+#define SE_procexit 186 /* PROCEXIT_1_E */
+#define SE_procexit_N 5
+
+#define SE_execve 293
+#define SE_execve_N 31
+#define SE_execveat 331
+#define SE_execveat_N 30
+#define SE_clone 223
+#define SE_clone_N 21
+#define SE_clone3 335
+#define SE_clone3_N 21
+#define SE_fork 225
+#define SE_fork_N 21
+#define SE_vfork 227
+#define SE_vfork_N 21
+#define SE_open 3
+#define SE_open_N 6
+#define SE_openat 307
+#define SE_openat_N 7
+#define SE_openat2 327
+#define SE_openat2_N 8
+#define SE_creat 59
+#define SE_creat_N 6
+#define SE_close 5
+#define SE_close_N 2
+#define SE_socket 19
+#define SE_socket_N 5
+#define SE_connect 23
+#define SE_connect_N 4
+#define SE_accept 247
+#define SE_accept_N 5
+#define SE_accept4 389
+#define SE_accept4_N 6
+#define SE_bind 21
+#define SE_bind_N 3
+#define SE_listen 25
+#define SE_listen_N 3
+#define SE_dup 367
+#define SE_dup_N 2
+#define SE_dup2 363
+#define SE_dup2_N 3
+#define SE_dup3 365
+#define SE_dup3_N 4
+#define SE_pipe 61
+#define SE_pipe_N 4
+#define SE_pipe2 393
+#define SE_pipe2_N 5
+#define SE_unlink 301
+#define SE_unlink_N 2
+#define SE_unlinkat 303
+#define SE_unlinkat_N 4
+#define SE_rename 175
+#define SE_rename_N 3
+#define SE_renameat 177
+#define SE_renameat_N 5
+#define SE_renameat2 319
+#define SE_renameat2_N 6
+#define SE_mkdir 277
+#define SE_mkdir_N 3
+#define SE_mkdirat 305
+#define SE_mkdirat_N 4
+#define SE_rmdir 279
+#define SE_rmdir_N 2
+#define SE_link 309
+#define SE_link_N 3
+#define SE_linkat 311
+#define SE_linkat_N 6
+#define SE_symlink 179
+#define SE_symlink_N 3
+#define SE_symlinkat 181
+#define SE_symlinkat_N 4
+#define SE_chmod 315
+#define SE_chmod_N 3
+#define SE_fchmod 317
+#define SE_fchmod_N 3
+#define SE_fchmodat 313
+#define SE_fchmodat_N 4
+#define SE_chown 379
+#define SE_chown_N 4
+#define SE_lchown 381
+#define SE_lchown_N 4
+#define SE_fchown 383
+#define SE_fchown_N 4
+#define SE_fchownat 385
+#define SE_fchownat_N 6
+#define SE_setuid 199
+#define SE_setuid_N 2
+#define SE_setgid 201
+#define SE_setgid_N 2
+#define SE_setresuid 193
+#define SE_setresuid_N 4
+#define SE_setresgid 195
+#define SE_setresgid_N 4
+#define SE_setreuid 427
+#define SE_setreuid_N 3
+#define SE_setregid 429
+#define SE_setregid_N 3
+#define SE_ptrace 169
+#define SE_ptrace_N 5
+#define SE_memfd_create 405
+#define SE_memfd_create_N 3
+#define SE_mount 257
+#define SE_mount_N 5
+#define SE_umount2 391
+#define SE_umount2_N 3
+#define SE_init_module 411
+#define SE_init_module_N 4
+#define SE_finit_module 413
+#define SE_finit_module_N 4
+#define SE_bpf 369
+#define SE_bpf_N 2
+#define SE_prctl 401
+#define SE_prctl_N 4
+#define SE_setns 241
+#define SE_setns_N 3
+#define SE_unshare 285
+#define SE_unshare_N 2
+#define SE_sendto 31
+#define SE_sendto_N 5
+#define SE_recvfrom 35
+#define SE_recvfrom_N 5
+#define SE_chdir 95
+#define SE_chdir_N 2
+#define SE_fchdir 97
+#define SE_fchdir_N 2
