@@ -5,6 +5,7 @@ import { benchEvaluate } from "./engine.js";
 import { benchFormat } from "./alerts.js";
 import { benchDecode } from "./capture.js";
 import { benchRulesLoad } from "./rules-load.js";
+import { benchLive } from "./live.js";
 
 async function main(): Promise<void> {
   const only = process.argv.slice(2);
@@ -25,6 +26,11 @@ async function main(): Promise<void> {
   }
   if (want("capture")) {
     await benchDecode({ log });
+    log("");
+  }
+  if (want("live")) {
+    if (process.getuid?.() === 0) await benchLive({ log });
+    else log("live: skipped (the probe needs root to load)");
   }
 }
 
