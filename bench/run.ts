@@ -6,6 +6,7 @@ import { benchFormat } from "./alerts.js";
 import { benchDecode } from "./capture.js";
 import { benchRulesLoad } from "./rules-load.js";
 import { benchLive } from "./live.js";
+import { benchK8sAudit } from "./k8saudit.js";
 
 async function main(): Promise<void> {
   const only = process.argv.slice(2);
@@ -22,6 +23,10 @@ async function main(): Promise<void> {
   }
   if (want("alerts")) {
     log(benchFormat().report);
+    log("");
+  }
+  if (want("k8saudit")) {
+    benchK8sAudit({ log });
     log("");
   }
   if (want("capture")) {

@@ -3,8 +3,10 @@
 // src/cli/commands and registers itself here.
 import { Command } from "commander";
 import { registerFieldsCommand } from "./commands/fields.js";
+import { registerConfigCommand } from "./commands/config.js";
 import { registerRulesCommand } from "./commands/rules.js";
 import { registerRunCommand } from "./commands/run.js";
+import { registerReplayCommand } from "./commands/replay.js";
 import { SAKER_VERSION } from "../version.js";
 
 export function buildProgram(): Command {
@@ -17,6 +19,8 @@ export function buildProgram(): Command {
   registerRunCommand(program);
   registerRulesCommand(program);
   registerFieldsCommand(program);
+  registerConfigCommand(program);
+  registerReplayCommand(program);
   return program;
 }
 
