@@ -22,8 +22,9 @@ const EXVAT_AT_EMPTY_PATH = 1 << 0;
 const CLONE_STALE_TIME_NS = 2e9;
 
 /** Handle `type` if it is a process event. */
-export function parseProcessEvent(p: EventProcessor, ctx: SyscallEvent, type: number): void {
-  switch (type) {
+/** The exit events of clone, clone3, fork and vfork, every version. */
+export function isCloneExit(t: number): boolean {
+  switch (t) {
     case EventType.SYSCALL_CLONE_11_X:
     case EventType.SYSCALL_CLONE_16_X:
     case EventType.SYSCALL_CLONE_17_X:
@@ -35,8 +36,18 @@ export function parseProcessEvent(p: EventProcessor, ctx: SyscallEvent, type: nu
     case EventType.SYSCALL_VFORK_17_X:
     case EventType.SYSCALL_VFORK_20_X:
     case EventType.SYSCALL_CLONE3_X:
-      parseCloneExit(p, ctx, type);
-      break;
+      return true;
+    default:
+      return false;
+  }
+}
+
+export function parseProcessEvent(p: EventProcessor, ctx: SyscallEvent, type: number): void {
+  if (isCloneExit(type)) {
+    parseCloneExit(p, ctx, type);
+    return;
+  }
+  switch (type) {
     case EventType.SYSCALL_EXECVE_8_X:
     case EventType.SYSCALL_EXECVE_13_X:
     case EventType.SYSCALL_EXECVE_14_X:

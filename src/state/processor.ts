@@ -18,7 +18,7 @@ import { SyscallEvent } from "./event.js";
 import { CANCELED_FD, FdFlag } from "./fdinfo.js";
 import { EVENT_FLAGS, EXIT_FD_PARAM, FIRST_PARAM_IS_RESULT } from "./params.js";
 import { parseFdEvent } from "./parse-fd.js";
-import { parseProcessEvent } from "./parse-process.js";
+import { isCloneExit, parseProcessEvent } from "./parse-process.js";
 import { SystemState, type StateOptions } from "./state.js";
 import { CloneFlag, type ThreadInfo } from "./threadinfo.js";
 
@@ -73,25 +73,6 @@ function isUserGroupEvent(t: number): boolean {
     t === EventType.GROUP_ADDED_E ||
     t === EventType.GROUP_DELETED_E
   );
-}
-
-function isCloneExit(t: number): boolean {
-  switch (t) {
-    case EventType.SYSCALL_CLONE_11_X:
-    case EventType.SYSCALL_CLONE_16_X:
-    case EventType.SYSCALL_CLONE_17_X:
-    case EventType.SYSCALL_CLONE_20_X:
-    case EventType.SYSCALL_FORK_X:
-    case EventType.SYSCALL_FORK_17_X:
-    case EventType.SYSCALL_FORK_20_X:
-    case EventType.SYSCALL_VFORK_X:
-    case EventType.SYSCALL_VFORK_17_X:
-    case EventType.SYSCALL_VFORK_20_X:
-    case EventType.SYSCALL_CLONE3_X:
-      return true;
-    default:
-      return false;
-  }
 }
 
 export class EventProcessor {

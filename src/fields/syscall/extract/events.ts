@@ -1,6 +1,7 @@
 // Facts the syscall source needs about events beyond the event table: how libsinsp 0.29 (sysdig
 // 0.29.3, the conformance oracle) named and classified generic syscall events, whose syscall id
 // table has since been renamed in a few places, and small helpers shared by the extractors.
+import { LEGACY_SYSCALL_NAMES } from "../../../capture/events/render/legacy.js";
 import { EVENT_TABLE, EventType, SYSCALL_NAMES } from "../../../capture/events/table.js";
 import type { SyscallEvent } from "../../../state/event.js";
 import { EVENT_FLAGS } from "../../../state/params.js";
@@ -19,23 +20,6 @@ const LEGACY_SYSCALL_CATEGORY: readonly number[] = [
   34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 34, 8, 1, 1, 34, 34, 34, 2, 2, 2, 2, 8, 8, 2, 6, 6,
 ];
 
-/** Syscall ids whose 0.29 name differs from today's table. */
-const LEGACY_SYSCALL_NAME: ReadonlyMap<number, string> = new Map([
-  [0, "<unknown>"],
-  [283, "newselect"],
-  [292, "llseek"],
-  [298, "sigreturn"],
-  [305, "setuid"],
-  [306, "getuid"],
-  [307, "setgid"],
-  [308, "geteuid"],
-  [309, "getgid"],
-  [310, "setresuid"],
-  [311, "setresgid"],
-  [312, "getresuid"],
-  [313, "getresgid"],
-]);
-
 /** True for the generic syscall events, whose first parameter is the syscall id. */
 export function isGeneric(type: number): boolean {
   return type === EventType.GENERIC_E || type === EventType.GENERIC_X;
@@ -48,7 +32,7 @@ export function genericId(e: SyscallEvent): number {
 
 /** Name of a syscall id as evt.type shows it. */
 export function syscallIdName(id: number): string {
-  const legacy = LEGACY_SYSCALL_NAME.get(id);
+  const legacy = LEGACY_SYSCALL_NAMES.get(id);
   if (legacy !== undefined) return legacy;
   const n = SYSCALL_NAMES[id];
   return n === undefined || n === "" ? "<unknown>" : n;
