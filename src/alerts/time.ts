@@ -6,6 +6,7 @@
 // Calendar fields come from integer arithmetic (days-from-civil), not from Date objects, and the last
 // second's calendar text is reused, so formatting allocates little beyond the result string.
 
+import { civilFromDays, type CivilDate } from "../common/calendar.js";
 const NS_PER_S = 1_000_000_000n;
 const SECONDS_PER_DAY = 86_400;
 
@@ -79,6 +80,7 @@ export function localZoneOffsetSeconds(): number {
 }
 
 // Alerts come in bursts within one second, so the last second's date and time are kept.
+const civil: CivilDate = { year: 0, month: 0, day: 0 };
 let cachedSeconds = "";
 let cachedDateTime = "";
 
@@ -88,18 +90,7 @@ function utcDateTime(secondsText: string): string {
   const epochSeconds = Number(secondsText);
   const days = Math.floor(epochSeconds / SECONDS_PER_DAY);
   const secOfDay = epochSeconds - days * SECONDS_PER_DAY;
-  // Civil date from a day count (proleptic Gregorian), after H. Hinnant's days-from-civil inverse.
-  const z = days + 719_468;
-  const era = Math.floor(z / 146_097);
-  const doe = z - era * 146_097;
-  const yoe = Math.floor(
-    (doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365,
-  );
-  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
-  const mp = Math.floor((5 * doy + 2) / 153);
-  const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
-  const month = mp < 10 ? mp + 3 : mp - 9;
-  const year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+  const { year, month, day } = civilFromDays(days, civil);
   const hh = Math.floor(secOfDay / 3600);
   const mm = Math.floor((secOfDay % 3600) / 60);
   cachedSeconds = secondsText;

@@ -3,6 +3,8 @@
 // format it as libsinsp does. Seconds and nanoseconds are kept as two numbers so parsing allocates
 // nothing; a bigint is made only when a field asks for the raw nanosecond count.
 
+import { civilFromDays, type CivilDate } from "../common/calendar.js";
+
 export interface Timestamp {
   /** Seconds since the Unix epoch (negative before 1970). */
   seconds: number;
@@ -86,20 +88,12 @@ function pad(v: number, width: number): string {
   return String(v).padStart(width, "0");
 }
 
-/** Calendar date of a day count since 1970-01-01 (inverse of daysFromCivil). */
-function civilFromDays(days: number): string {
-  const z = days + 719468;
-  const era = Math.floor(z / 146097);
-  const doe = z - era * 146097;
-  const yoe = Math.floor(
-    (doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365,
-  );
-  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
-  const mp = Math.floor((5 * doy + 2) / 153);
-  const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
-  const m = mp < 10 ? mp + 3 : mp - 9;
-  const y = yoe + era * 400 + (m <= 2 ? 1 : 0);
-  return `${pad(y, 4)}-${pad(m, 2)}-${pad(d, 2)}`;
+const civil: CivilDate = { year: 0, month: 0, day: 0 };
+
+/** Calendar date of a day count since 1970-01-01, as YYYY-MM-DD. */
+function civilFromDaysText(days: number): string {
+  const { year, month, day } = civilFromDays(days, civil);
+  return `${pad(year, 4)}-${pad(month, 2)}-${pad(day, 2)}`;
 }
 
 function clock(secondOfDay: number): string {
@@ -121,13 +115,13 @@ export function formatLocal(
   const days = Math.floor(local / 86400);
   let out = clock(local - days * 86400);
   if (nanos) out += "." + pad(ts.nanos, 9);
-  return date ? civilFromDays(days) + " " + out : out;
+  return date ? civilFromDaysText(days) + " " + out : out;
 }
 
 /** libsinsp's ts_to_iso_8601: `YYYY-MM-DDTHH:MM:SS.nnnnnnnnn+0000` (always UTC). */
 export function formatIso8601(ts: Readonly<Timestamp>): string {
   const days = Math.floor(ts.seconds / 86400);
-  return `${civilFromDays(days)}T${clock(ts.seconds - days * 86400)}.${pad(ts.nanos, 9)}+0000`;
+  return `${civilFromDaysText(days)}T${clock(ts.seconds - days * 86400)}.${pad(ts.nanos, 9)}+0000`;
 }
 
 /** The local zone's offset from UTC in seconds, as libsinsp's gmt2local(0) computes it (now, not at ts). */
