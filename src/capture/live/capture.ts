@@ -129,7 +129,7 @@ export class LiveCapture {
   private nEvents = 0;
   private seq = 0;
   private readonly acks = new Map<number, PendingAck>();
-  private readonly eventsAtAck = new Map<number, number>();
+  private readonly atAck = new Map<number, { readonly stats: LiveStats; readonly events: number }>();
   private stoppedBySink = false;
   private fault: LiveCaptureError | null = null;
   private stopping = false;
@@ -191,7 +191,8 @@ export class LiveCapture {
    */
   async sync(): Promise<LiveSync> {
     const seq = await this.control((seq) => encodeSync(seq));
-    return { stats: this.statsNow, delivered: this.eventsAtAck.get(seq) ?? this.nEvents };
+    const at = this.atAck.get(seq);
+    return { stats: at?.stats ?? this.statsNow, delivered: at?.events ?? this.nEvents };
   }
 
   /** Detaches the probe and waits for the loader to exit. */
@@ -242,10 +243,10 @@ export class LiveCapture {
         const seq = p.readUInt32LE(0);
         const a = this.acks.get(seq);
         this.acks.delete(seq);
-        // Frames after this one may be handled before the awaiting code resumes: remember
-        // how many events had been delivered when the ACK came.
-        this.eventsAtAck.set(seq, this.nEvents);
-        if (this.eventsAtAck.size > 16) this.eventsAtAck.delete(this.eventsAtAck.keys().next().value!);
+        // Frames after this one (more events, a periodic STATS) may be handled before the awaiting
+        // code resumes: remember the counters and the events delivered as they were at the ACK.
+        this.atAck.set(seq, { stats: this.statsNow, events: this.nEvents });
+        if (this.atAck.size > 16) this.atAck.delete(this.atAck.keys().next().value!);
         a?.resolve(p.readInt32LE(4));
         return;
       }
