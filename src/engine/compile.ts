@@ -15,6 +15,11 @@
 // `not proc.name = x` holds on <NA>; `exists` is true when the field has a value. `and`/`or`
 // short-circuit left to right. Error messages are libsinsp's where it has one, so Falco users see what
 // Falco says.
+//
+// A field the source marks as standing for several values (SourceSchema.anyOf: proc.aname, fd.ip, ...)
+// yields its candidates as a list. Its checks are planned as the ordinary check on one candidate, read
+// from a slot, wrapped in a loop that puts each candidate in the slot in turn and stops at the first
+// that decides (libsinsp's compare_full_aname, compare_ip/net/port). Transformers apply per candidate.
 import type { FieldType, ResolvedField } from "../fields/types.js";
 import type {
   BinaryCheckExpr,
@@ -41,7 +46,7 @@ import {
   parseConstant,
 } from "./operators.js";
 import { compileRegex } from "./regex.js";
-import type { EventSource, Extractor, FieldValue, SourceSchema } from "./source.js";
+import type { AnyOfMode, EventSource, Extractor, FieldValue, SourceSchema } from "./source.js";
 import {
   OptString,
   TRANSFORMER_NAMES,
@@ -227,6 +232,24 @@ interface Operand {
   readonly field: ResolvedField | undefined;
   /** Undefined in check-only mode. */
   readonly read: Extractor<unknown> | undefined;
+  /** For a field that stands for several values (and single-value transformers of one): how to check
+   *  its candidates one at a time. Undefined for ordinary operands and in check-only mode. */
+  readonly candidates: Candidates | undefined;
+}
+
+/** The candidate a check on an any-of field is looking at. One per field reference, reused per event. */
+class Slot {
+  value: FieldValue = undefined;
+}
+
+/** An any-of operand planned for checking one candidate at a time. */
+interface Candidates {
+  readonly mode: AnyOfMode;
+  /** The field's candidates for an event: a list, a single value, or undefined (<NA>). */
+  readonly list: Extractor<unknown>;
+  readonly slot: Slot;
+  /** The candidate in `slot`, through the transformers applied to the field. */
+  readonly read: Extractor<unknown>;
 }
 
 const NA_NAME = "NA";
@@ -357,6 +380,11 @@ class Planner<E> {
     }
     const read = left.read;
     if (read === undefined) return undefined;
+    const c = left.candidates;
+    if (c !== undefined && c.mode === "any") {
+      const one = c.read;
+      return overCandidates(c, false, (e) => one(e) !== undefined);
+    }
     return (e) => read(e) !== undefined;
   }
 
@@ -440,7 +468,10 @@ class Planner<E> {
     }
     const read = left.read;
     if (failed || read === undefined) return undefined;
-    return constantCheck(read, op, modifier, left.type, left.isList, constants, regexes);
+    const c = left.candidates;
+    if (c === undefined) return constantCheck(read, op, modifier, left.type, left.isList, constants, regexes);
+    const one = constantCheck(c.read, op, modifier, left.type, left.isList, constants, regexes);
+    return overCandidates(c, c.mode === "either" && op === "!=", one);
   }
 
   private fieldComparison(
@@ -489,16 +520,22 @@ class Planner<E> {
         node.span,
       );
     }
-    const readLeft = left.read;
-    const readRight = rhs.read;
-    if (readLeft === undefined || readRight === undefined) return undefined;
+    if (left.read === undefined || rhs.read === undefined) return undefined;
+    // An any-of operand on either side is read one candidate at a time; the right side's loop runs
+    // inside the left side's.
+    const readLeft = left.candidates?.read ?? left.read;
+    const readRight = rhs.candidates?.read ?? rhs.read;
     const test = pairTest(op, left.type, left.isList);
-    return (e) => {
+    let check: Predicate<E> = (e) => {
       const a = readLeft(e);
       if (a === undefined) return false;
       const b = readRight(e);
       return b !== undefined && test(a, b);
     };
+    for (const c of [rhs.candidates, left.candidates]) {
+      if (c !== undefined) check = overCandidates(c, c.mode === "either" && op === "!=", check);
+    }
+    return check;
   }
 
   // libsinsp's sinsp_filter_compiler::check_value_and_add_warnings.
@@ -553,6 +590,13 @@ class Planner<E> {
     }
     const { info } = resolved.field;
     this.fields.push({ node, field: resolved.field });
+    const read = this.source?.extractor(resolved.field) as Extractor<unknown> | undefined;
+    const mode = read === undefined ? undefined : this.schema.anyOf?.(resolved.field);
+    let candidates: Candidates | undefined;
+    if (read !== undefined && mode !== undefined) {
+      const slot = new Slot();
+      candidates = { mode, list: read, slot, read: () => slot.value };
+    }
     return {
       type: info.type,
       isList: info.isList,
@@ -563,7 +607,8 @@ class Planner<E> {
       evttypeInside: isEvttypeField(node),
       literal: undefined,
       field: resolved.field,
-      read: this.source?.extractor(resolved.field) as Extractor<unknown> | undefined,
+      read,
+      candidates,
     };
   }
 
@@ -580,6 +625,7 @@ class Planner<E> {
       literal: text,
       field: undefined,
       read: this.source === undefined ? undefined : () => text,
+      candidates: undefined,
     };
   }
 
@@ -639,6 +685,7 @@ class Planner<E> {
       literal: undefined,
       field: undefined,
       read,
+      candidates: undefined,
     };
   }
 
@@ -676,12 +723,14 @@ class Planner<E> {
           node.span,
         );
       }
+      const c = input.candidates;
       return {
         ...input,
         type: out.type,
         isList: out.isList,
         literal: undefined,
         read: input.read === undefined ? undefined : applySingle(name, input.read),
+        candidates: c === undefined ? undefined : { ...c, read: applySingle(name, c.read) },
       };
     }
 
@@ -696,6 +745,7 @@ class Planner<E> {
       literal: undefined,
       field: undefined,
       read,
+      candidates: undefined,
     });
     const fail = (message: string) => this.error("bad_transformer", message, node.span);
     const live = this.source !== undefined;
@@ -736,6 +786,35 @@ class Planner<E> {
         return fail("unknown multivalue transformer");
     }
   }
+}
+
+/**
+ * A check on an any-of operand: `check` on each candidate in turn (put in the operand's slot), holding
+ * when it holds for some candidate, or with `every`, for all of them (and there is at least one).
+ */
+function overCandidates<E>(c: Candidates, every: boolean, check: Predicate<E>): Predicate<E> {
+  const { list, slot } = c;
+  return (e) => {
+    const v = list(e);
+    if (v === undefined) return false;
+    let held: boolean;
+    if (!Array.isArray(v)) {
+      slot.value = v;
+      held = check(e);
+    } else {
+      const n = v.length;
+      held = every && n > 0;
+      for (let i = 0; i < n; i++) {
+        slot.value = (v as readonly FieldValue[])[i];
+        if (check(e) !== every) {
+          held = !every;
+          break;
+        }
+      }
+    }
+    slot.value = undefined;
+    return held;
+  };
 }
 
 function flatten(kind: "and" | "or", node: Expr, out: Expr[]): void {

@@ -19,6 +19,18 @@ export type FieldValue =
 export type Extractor<E> = (event: E) => FieldValue;
 
 /**
+ * How a check holds on a field that stands for several values at once, whose extractor yields the
+ * candidates as a list (or a single value, one candidate):
+ * - "any": when it holds for some candidate, whatever the operator (`!=` included): libsinsp's
+ *   ancestor fields written without an index, proc.aname and proc.apid;
+ * - "either": like "any", except that `!=` holds only when it holds for every candidate: libsinsp's
+ *   fd.ip, fd.net, fd.port, which compare both ends of a socket.
+ * With no candidates (an empty list) every check is false; with no value at all (<NA>) too. `exists` is
+ * true when some candidate exists ("any"), or when the field has a value at all ("either").
+ */
+export type AnyOfMode = "any" | "either";
+
+/**
  * What the loader checks rules against: the fields and event types of a source. Validating rules needs
  * only this, so `saker rules validate` works for any source without its runtime.
  */
@@ -37,6 +49,12 @@ export interface SourceSchema {
    * this the engine counts two codes per name.
    */
   readonly eventCodeCount?: (names: ReadonlySet<string>) => number;
+  /**
+   * Optional: whether a resolved field stands for several values at once, and how a check on it then
+   * holds (see AnyOfMode). Called at plan time, once per field reference; undefined for ordinary
+   * fields, and for every field when absent.
+   */
+  readonly anyOf?: (field: ResolvedField) => AnyOfMode | undefined;
 }
 
 /** A schema plus the means to read field values out of its events: what closures are planned against. */

@@ -141,6 +141,7 @@ export function createSyscallSource(options: SyscallSourceOptions = {}): EventSo
       );
     },
     render: renderSyscallValue,
+    anyOf: anyOfMode,
   };
 }
 

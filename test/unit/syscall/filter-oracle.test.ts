@@ -22,7 +22,7 @@ import { EventProcessor } from "../../../src/state/processor.js";
 import { corpusPath, requireCorpus } from "../../support/paths.js";
 
 /** The score this implementation reaches; a lower one is a regression. Raise it as fixes land. */
-const FLOOR_MATCHES = 598;
+const FLOOR_MATCHES = 599;
 const FLOOR_FORMATS = 135;
 
 interface OracleExpression {
