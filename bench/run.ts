@@ -7,6 +7,7 @@ import { benchDecode } from "./capture.js";
 import { benchRulesLoad } from "./rules-load.js";
 import { benchLive } from "./live.js";
 import { benchK8sAudit } from "./k8saudit.js";
+import { benchReplay } from "./replay.js";
 
 async function main(): Promise<void> {
   const only = process.argv.slice(2);
@@ -31,6 +32,10 @@ async function main(): Promise<void> {
   }
   if (want("capture")) {
     await benchDecode({ log });
+    log("");
+  }
+  if (want("replay")) {
+    await benchReplay({ log });
     log("");
   }
   if (want("live")) {

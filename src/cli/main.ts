@@ -7,6 +7,7 @@ import { registerConfigCommand } from "./commands/config.js";
 import { registerRulesCommand } from "./commands/rules.js";
 import { registerRunCommand } from "./commands/run.js";
 import { registerReplayCommand } from "./commands/replay.js";
+import { registerInspectCommand } from "./commands/inspect.js";
 import { SAKER_VERSION } from "../version.js";
 
 export function buildProgram(): Command {
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
   registerFieldsCommand(program);
   registerConfigCommand(program);
   registerReplayCommand(program);
+  registerInspectCommand(program);
   return program;
 }
 

@@ -4,8 +4,7 @@
 //                [-D substring]... [-T tag]... [-t tag]... [--enable-source SOURCE]... [-v]
 //
 // Inputs are recognised by content: Kubernetes audit JSON (JSON Lines or one JSON document) replays
-// through the k8s_audit rules; a scap capture is recognised but its replay is not built yet and fails
-// with SAKER_REPLAY_SCAP_UNSUPPORTED. Without -r the default rules directory is loaded (as `saker run`).
+// through the k8s_audit rules; a scap capture (one, alone) goes through the syscall rules as `falco -e`. Without -r the default rules directory is loaded (as `saker run`).
 //
 // Configuration comes from the configuration module (src/config): Saker's stock configuration, or the
 // file given with -c, then each -o key=value in order (Falco's rules: unknown keys warn and are ignored,
@@ -17,35 +16,25 @@
 // The command body is `replayCommand`, a plain function over injectable I/O: the CLI and the conformance
 // test run the very same code.
 import type { Command } from "commander";
-import { DEFAULT_ALERT_CONFIG, falcoHostname, type AlertConfig } from "../../alerts/alert.js";
+import { falcoHostname } from "../../alerts/alert.js";
 import {
   DEFAULT_RULES_DIR,
   formatConfigDiagnostics,
   loadConfig,
   type SakerConfig,
 } from "../../config/index.js";
-import { replayAudit, type ReplayIo, type ReplayOutcome } from "../../k8saudit/replay.js";
+import { replayAudit, sniffInputs, type ReplayIo, type ReplayOutcome } from "../../k8saudit/replay.js";
+import { replaySettingsFromConfig, runCaptureReplay } from "../../capture/replay.js";
+import { alertConfigFromConfig } from "../../alerts/from-config.js";
 
 export const REPLAY_CLI_ERRORS = {
   /** The configuration (stock, -c file, -o options) has errors; they are printed before this line. */
   SAKER_REPLAY_CONFIG: "bad configuration",
+  /** A scap capture is replayed alone (as `falco -e` takes one), not with other inputs. */
+  SAKER_REPLAY_MIXED_INPUT: "give one scap capture, or audit event files, not both",
 } as const;
 
 export type ReplayCliErrorCode = keyof typeof REPLAY_CLI_ERRORS;
-
-/** The alert settings of a loaded configuration. */
-export function alertConfigOf(config: SakerConfig, hostname: string): AlertConfig {
-  return {
-    ...DEFAULT_ALERT_CONFIG,
-    hostname,
-    timeFormatIso8601: config.timeFormatIso8601,
-    jsonOutput: config.json.output,
-    jsonIncludeOutputProperty: config.json.includeOutputProperty,
-    jsonIncludeTagsProperty: config.json.includeTagsProperty,
-    jsonIncludeMessageProperty: config.json.includeMessageProperty,
-    jsonIncludeOutputFieldsProperty: config.json.includeOutputFieldsProperty,
-  };
-}
 
 /**
  * The sources a configuration makes available. Saker has the k8s_audit source built in; a configuration
@@ -98,13 +87,48 @@ export async function replayCommand(
   }
   if (loaded.warnings.length > 0) await io.stderr(formatConfigDiagnostics(loaded.warnings));
   const config = loaded.config;
-  const alertConfig = alertConfigOf(config, context.hostname ?? falcoHostname(context.env));
+  const hostname = context.hostname ?? falcoHostname(context.env);
+  const alertConfig = alertConfigFromConfig(config, hostname);
   const rulesPaths =
     options.rules !== undefined && options.rules.length > 0
       ? options.rules
       : config.rulesFiles.length > 0
         ? config.rulesFiles
         : [DEFAULT_RULES_DIR];
+  const sniffed = await sniffInputs(files);
+  const captures = Array.isArray(sniffed) ? sniffed.filter((i) => i.kind === "scap") : [];
+  if (captures.length > 0) {
+    if (captures.length !== (sniffed as readonly unknown[]).length || captures.length > 1) {
+      const error = {
+        code: "SAKER_REPLAY_MIXED_INPUT" as const,
+        message: REPLAY_CLI_ERRORS.SAKER_REPLAY_MIXED_INPUT,
+      };
+      await io.stderr(`saker replay: ${error.code}: ${error.message}\n`);
+      io.exit(1);
+      return { exitCode: 1 };
+    }
+    const settings = replaySettingsFromConfig(config, hostname);
+    const outcome = await runCaptureReplay(
+      captures[0].path,
+      {
+        ...settings,
+        rulesPaths,
+        alertConfig:
+          options.json === true ? { ...settings.alertConfig, jsonOutput: true } : settings.alertConfig,
+        selection: {
+          ...settings.selection,
+          disabledSubstrings: options.disable,
+          disabledTags: options.disableTag,
+          enabledTags: options.enableTag,
+        },
+        allEvents: options.allEvents,
+        verbose: options.verbose,
+      },
+      io,
+    );
+    io.exit(outcome.exitCode);
+    return { exitCode: outcome.exitCode };
+  }
   // -A widens the syscall events evaluated; audit events are all evaluated anyway.
   const outcome = await replayAudit(
     {
@@ -160,7 +184,7 @@ export function registerReplayCommand(program: Command, io: CommandIo = processI
   program
     .command("replay")
     .description(
-      "run rules over recorded events: Kubernetes audit logs (JSON / JSON Lines); scap captures soon",
+      "run rules over recorded events: a scap capture, or Kubernetes audit logs (JSON / JSON Lines)",
     )
     .argument("<files...>", "input files or directories (recognised by content)")
     .option(
