@@ -167,7 +167,8 @@ export function buildConfig(effective: Obj, positions: Positions): BuildResult {
         fail(
           "SAKER_CONFIG_CONFLICT",
           pointer,
-          `syscall event drop action '${action}' does not make sense with 'ignore'`,
+          // Falco's wording, which users and scripts know.
+          `syscall event drop action "${action}" does not make sense with the "ignore" action`,
         );
       }
       actions.add(action);

@@ -10,6 +10,11 @@ import type { JsonSchema } from "./schema.js";
 import { CONFIG_SCHEMA } from "./schema.js";
 import { escapeKey } from "./tree.js";
 
+/** Where Falco words an out-of-range value its own way, its text (users and scripts know it). */
+const FALCO_RANGE_MESSAGES: Readonly<Record<string, string>> = {
+  "/syscall_event_drops/threshold": "syscall event drops threshold must be a double in the range [0, 1]",
+};
+
 let compiled: ValidateFunction | undefined;
 
 function validator(): ValidateFunction {
@@ -94,9 +99,11 @@ function toDiagnostic(e: ErrorObject, positions: Positions): ConfigDiagnostic {
     case "minimum":
     case "maximum":
       message =
-        parent.minimum !== undefined && parent.maximum !== undefined
-          ? `must be in the range [${parent.minimum}, ${parent.maximum}], not ${show(e.data)}`
-          : `must be ${e.keyword === "minimum" ? ">=" : "<="} ${String(e.params.limit)}, not ${show(e.data)}`;
+        FALCO_RANGE_MESSAGES[e.instancePath] !== undefined
+          ? `${FALCO_RANGE_MESSAGES[e.instancePath]}, not ${show(e.data)}`
+          : parent.minimum !== undefined && parent.maximum !== undefined
+            ? `must be in the range [${parent.minimum}, ${parent.maximum}], not ${show(e.data)}`
+            : `must be ${e.keyword === "minimum" ? ">=" : "<="} ${String(e.params.limit)}, not ${show(e.data)}`;
       break;
     case "required": {
       const missing = String(e.params.missingProperty);

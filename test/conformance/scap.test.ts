@@ -39,9 +39,6 @@ interface Allowed {
 const OUTPUTS_ISSUE =
   "belongs to the outputs issue: the expected lines go to an output Saker's replay does not write " +
   "(file_output / program_output write the alert lines elsewhere than stdout)";
-const CONFIG_WORDING =
-  "the configuration module (src/config/build.ts, schema.ts) rejects this file with exit status 1 as Falco " +
-  "does, but words the error its own way; Falco's text is asserted";
 
 /** Cases Saker fails on purpose, with the expectation keys concerned and the reason. */
 const ALLOWED_FAILURES: ReadonlyMap<string, Allowed> = new Map<string, Allowed>([
@@ -62,14 +59,6 @@ const ALLOWED_FAILURES: ReadonlyMap<string, Allowed> = new Map<string, Allowed>(
       reason: OUTPUTS_ISSUE + " (stdout_output is disabled, `cat` echoes)",
     },
   ],
-  ...[
-    "falco/falco_tests/monitor_syscall_drops_ignore_and_log",
-    "falco/falco_tests/monitor_syscall_drops_threshold_oor",
-    "falco/falco_tests/monitor_syscall_drops_threshold_neg",
-    "testing/legacy/TestFalco_Legacy_MonitorSyscallDropsIgnoreAndLog",
-    "testing/legacy/TestFalco_Legacy_MonitorSyscallDropsThresholdOor",
-    "testing/legacy/TestFalco_Legacy_MonitorSyscallDropsThresholdNeg",
-  ].map((id): [string, Allowed] => [id, { keys: ["stderr_contains_regex"], reason: CONFIG_WORDING }]),
   [
     "falco/falco_tests/syscalls",
     {
