@@ -108,6 +108,8 @@ export interface CaptureReplayOptions {
   readonly clock?: () => number;
   /** File read size (default 1 MiB). */
   readonly chunkSize?: number;
+  /** Told after every chunk how far through the file the replay is (for a progress bar). */
+  readonly progress?: (bytesRead: number, fileBytes: number) => void;
 }
 
 export interface CaptureReplaySummary {
@@ -205,6 +207,7 @@ export async function replayCapture(
   const drain = options.drain;
   const res = await streamCapture(path, run.parser, {
     chunkSize: options.chunkSize,
+    progress: options.progress,
     between:
       drain === undefined
         ? undefined

@@ -6,7 +6,7 @@
 //
 // Faults are the parser's values (ScapError, with the byte offset); nothing here throws.
 import { createReadStream } from "node:fs";
-import { open } from "node:fs/promises";
+import { open, stat } from "node:fs/promises";
 import { createGunzip } from "node:zlib";
 import { ScapErrorCode } from "../scap/errors.js";
 import { isGzip, type ScapParser, type ScapReadResult } from "../scap/reader.js";
@@ -16,6 +16,8 @@ export interface StreamOptions {
   readonly chunkSize?: number;
   /** Awaited after every chunk; returning false stops reading (clean stop). */
   readonly between?: () => boolean | Promise<boolean>;
+  /** Told after every chunk how many bytes of the file (compressed, for gzip) have been read. */
+  readonly progress?: (bytesRead: number, fileBytes: number) => void;
 }
 
 /** Stream `path` (plain or gzip) into `parser`; resolves with the parser's result. */
@@ -54,10 +56,13 @@ export async function streamCapture(
     file.pipe(gunzip);
   }
   const between = options.between;
+  const progress = options.progress;
+  const fileBytes = progress === undefined ? 0 : (await stat(path)).size;
   let stopped = false;
   try {
     for await (const chunk of source) {
       if (!parser.push(chunk as Buffer)) break;
+      progress?.(file.bytesRead, fileBytes);
       if (between !== undefined && !(await between())) {
         stopped = true;
         break;

@@ -16,6 +16,7 @@
 // The command body is `replayCommand`, a plain function over injectable I/O: the CLI and the conformance
 // test run the very same code.
 import type { Command } from "commander";
+import { Presets, SingleBar } from "cli-progress";
 import { falcoHostname } from "../../alerts/alert.js";
 import {
   DEFAULT_RULES_DIR,
@@ -61,6 +62,40 @@ export interface ReplayCliOptions {
 
 export interface CommandIo extends ReplayIo {
   exit(code: number): void;
+  /** A progress display for a long replay, when there is someone to see it (stderr is a terminal). */
+  progress?(): ProgressDisplay | undefined;
+}
+
+export interface ProgressDisplay {
+  update(bytesRead: number, fileBytes: number): void;
+  stop(): void;
+}
+
+/** A cli-progress bar on stderr, in MiB of the capture file read. */
+function terminalProgress(): ProgressDisplay | undefined {
+  if (process.stderr.isTTY !== true) return undefined;
+  const bar = new SingleBar(
+    {
+      stream: process.stderr,
+      format: "replay [{bar}] {percentage}% | {value}/{total} MiB | ETA {eta}s",
+      hideCursor: true,
+    },
+    Presets.shades_classic,
+  );
+  let started = false;
+  const mib = (n: number): number => Math.round((n / (1 << 20)) * 10) / 10;
+  return {
+    update(bytesRead, fileBytes) {
+      if (!started) {
+        bar.start(mib(fileBytes), 0);
+        started = true;
+      }
+      bar.update(mib(bytesRead));
+    },
+    stop() {
+      if (started) bar.stop();
+    },
+  };
 }
 
 /** `saker replay`: the whole command, over injectable I/O. Resolves with the outcome (exit status set). */
@@ -108,6 +143,7 @@ export async function replayCommand(
       return { exitCode: 1 };
     }
     const settings = replaySettingsFromConfig(config, hostname);
+    const bar = io.progress?.();
     const outcome = await runCaptureReplay(
       captures[0].path,
       {
@@ -123,9 +159,11 @@ export async function replayCommand(
         },
         allEvents: options.allEvents,
         verbose: options.verbose,
+        progress: bar?.update,
       },
       io,
     );
+    bar?.stop();
     io.exit(outcome.exitCode);
     return { exitCode: outcome.exitCode };
   }
@@ -175,6 +213,7 @@ export function processIo(): CommandIo {
     exit: (code) => {
       process.exitCode = code;
     },
+    progress: terminalProgress,
   };
 }
 
