@@ -8,6 +8,7 @@ import { benchRulesLoad } from "./rules-load.js";
 import { benchLive } from "./live.js";
 import { benchK8sAudit } from "./k8saudit.js";
 import { benchReplay } from "./replay.js";
+import { benchAgent } from "./agent.js";
 
 async function main(): Promise<void> {
   const only = process.argv.slice(2);
@@ -41,6 +42,11 @@ async function main(): Promise<void> {
   if (want("live")) {
     if (process.getuid?.() === 0) await benchLive({ log });
     else log("live: skipped (the probe needs root to load)");
+    log("");
+  }
+  if (want("agent")) {
+    if (process.getuid?.() === 0) await benchAgent({ log });
+    else log("agent: skipped (the probe needs root to load)");
   }
 }
 

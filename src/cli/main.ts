@@ -8,6 +8,7 @@ import { registerRulesCommand } from "./commands/rules.js";
 import { registerRunCommand } from "./commands/run.js";
 import { registerReplayCommand } from "./commands/replay.js";
 import { registerInspectCommand } from "./commands/inspect.js";
+import { registerCaptureCommand } from "./commands/capture.js";
 import { SAKER_VERSION } from "../version.js";
 
 export function buildProgram(): Command {
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   registerConfigCommand(program);
   registerReplayCommand(program);
   registerInspectCommand(program);
+  registerCaptureCommand(program);
   return program;
 }
 

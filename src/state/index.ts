@@ -12,3 +12,10 @@ export { FdFlag, FdInfo, FdTable, FdType, fdTypeChar, fdTypeName } from "./fdinf
 export { EventProcessor, type ProcessorOptions } from "./processor.js";
 export { SystemState, StateCounters, type StateOptions, type UserInfo, type GroupInfo } from "./state.js";
 export { CloneFlag, ThreadInfo } from "./threadinfo.js";
+export {
+  scanProc,
+  procScanRecords,
+  type ProcScanOptions,
+  type ProcScanResult,
+  type ProcScanCounters,
+} from "./proc-scan.js";

@@ -1,59 +1,333 @@
-// `saker run`: the agent. Today it loads the rules (the default set shipped in rules/, or those given
-// with -r), reports every problem with its position, and prints the event types the loaded syscall rules
-// need, which is the set the kernel probe will be asked to capture. Live capture (the eBPF probe) and the
-// service around it (outputs, webserver) are the next stages; until they exist the command says so and
-// stops rather than pretending to watch the host.
+// `saker run`: the live agent.
+//
+//   saker run [-c CONFIG] [-r RULES...] [-o key=value]... [-A] [-D substring]... [-T tag]... [-t tag]...
+//             [--json] [-u USER] [--dry-run] [-v]
+//
+// Configuration: Saker's stock configuration (Falco's falco.yaml) or -c FILE, then each -o in order.
+// Rules: -r paths, else rules_files, else the default rules/ directory. engine.kind picks the source:
+//   modern_ebpf (default), kmod, ebpf   the live eBPF probe (Saker has one driver for the three);
+//   replay                              engine.replay.capture_file through the rules, as `falco -e`;
+//   nodriver                            no syscall source (the agent runs, nothing is captured);
+//   gvisor                              not supported (SAKER_RUN_ENGINE).
+// Started as root, the agent spawns the probe loader with CAP_BPF + CAP_PERFMON only, reads /proc, then
+// runs as -u USER (default nobody). SIGINT/SIGTERM stop it cleanly (queue flushed, summary on stderr);
+// SIGHUP reloads the rules without restarting capture; SIGUSR2 prints one line of counters on stderr.
+//
+// Failures print `Error: <message> (<CODE>)` and exit 1; codes are AGENT_ERRORS' and RUN_CLI_ERRORS'.
 import type { Command } from "commander";
-import { dirname, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { falcoHostname } from "../../alerts/alert.js";
+import {
+  AGENT_ERRORS,
+  Agent,
+  type AgentError,
+  type AgentOptions,
+  StreamChannel,
+  type TargetUser,
+  agentSettingsFromConfig,
+  formatAgentStats,
+  formatAgentSummary,
+  resolveUser,
+  runningAsRoot,
+  selectSyscalls,
+} from "../../agent/index.js";
+import { replaySettingsFromConfig, runCaptureReplay } from "../../capture/replay.js";
+import { FalcoLogger } from "../../capture/pipeline/logger.js";
+import {
+  DEFAULT_RULES_DIR,
+  formatConfigDiagnostics,
+  loadConfig,
+  type SakerConfig,
+} from "../../config/index.js";
+import { buildDetector } from "../../engine/detector.js";
+import { syscallSource } from "../../fields/syscall/source.js";
+import { escapeText } from "../../k8saudit/replay.js";
 import { loadRulesPaths } from "../../rules/loader/load.js";
 import { formatResults } from "../../rules/loader/results.js";
+import type { SelectionOptions } from "../../rules/selection.js";
+import { SAKER_VERSION } from "../../version.js";
 
-/** rules/ of the installed package: dist/src/cli/commands/run.js is four levels below the root. */
-export const DEFAULT_RULES_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "../../../../rules");
+export { DEFAULT_RULES_DIR };
 
-export interface RunSummary {
-  readonly exitCode: number;
-  readonly stdout: string;
-  readonly stderr: string;
+/** Errors of the command itself (the agent's are AGENT_ERRORS). Tests assert on the code. */
+export const RUN_CLI_ERRORS = {
+  /** The configuration (stock, -c file, -o options) has errors; they are printed before this line. */
+  SAKER_RUN_CONFIG: "bad configuration",
+  /** engine.kind names a driver Saker does not have. */
+  SAKER_RUN_ENGINE: "engine kind not supported",
+  /** engine.kind=replay without engine.replay.capture_file. */
+  SAKER_RUN_REPLAY_FILE: "engine.replay.capture_file is not set",
+  /** The -u user does not exist. */
+  SAKER_RUN_USER: "unknown user",
+} as const;
+
+export type RunCliErrorCode = keyof typeof RUN_CLI_ERRORS;
+
+export interface RunCliOptions {
+  readonly config?: string;
+  readonly rules?: readonly string[];
+  readonly option?: readonly string[];
+  readonly allEvents?: boolean;
+  readonly disable?: readonly string[];
+  readonly disableTag?: readonly string[];
+  readonly enableTag?: readonly string[];
+  readonly json?: boolean;
+  readonly user?: string;
+  readonly dryRun?: boolean;
+  readonly verbose?: boolean;
 }
 
-export function planRun(rulesPaths: readonly string[]): RunSummary {
-  const paths = rulesPaths.length > 0 ? rulesPaths : [DEFAULT_RULES_DIR];
-  const outcome = loadRulesPaths(paths);
-  const problems = formatResults(outcome.files.filter((f) => f.diagnostics.length > 0));
-  if (!outcome.successful) return { exitCode: 1, stdout: "", stderr: problems };
+export interface RunIo {
+  stdout(text: string): void;
+  stderr(text: string): void;
+}
 
-  const rules = outcome.ruleset.rules;
-  const bySource = new Map<string, number>();
-  const syscalls = new Set<string>();
-  let unrestricted = 0;
-  for (const rule of rules) {
-    if (!rule.enabled) continue;
-    bySource.set(rule.source, (bySource.get(rule.source) ?? 0) + 1);
-    if (rule.source !== "syscall") continue;
-    if (rule.eventTypes === "all") unrestricted++;
-    else for (const t of rule.eventTypes) syscalls.add(t);
+const processRunIo: RunIo = {
+  stdout: (t) => void process.stdout.write(t),
+  stderr: (t) => void process.stderr.write(t),
+};
+
+/** What `saker run` resolved from its options and configuration before starting anything. */
+export interface RunPlan {
+  readonly config: SakerConfig;
+  readonly rulesPaths: readonly string[];
+  readonly selection: SelectionOptions;
+  readonly allEvents: boolean;
+}
+
+export type PlanResult = { ok: true; plan: RunPlan } | { ok: false; exitCode: number };
+
+/** Load the configuration and resolve the rules paths and the selection (no side effects but `io`). */
+export function planRun(options: RunCliOptions, io: RunIo = processRunIo): PlanResult {
+  const overrides = [...(options.option ?? [])];
+  if (options.json === true) overrides.push("json_output=true");
+  const loaded = loadConfig({ file: options.config, overrides });
+  if (!loaded.ok) {
+    io.stderr(formatConfigDiagnostics([...loaded.errors, ...loaded.warnings]));
+    io.stderr(`Error: ${RUN_CLI_ERRORS.SAKER_RUN_CONFIG} (SAKER_RUN_CONFIG)\n`);
+    return { ok: false, exitCode: 1 };
   }
-  const sources = [...bySource].map(([s, n]) => `${n} ${s}`).join(", ") || "none";
-  let out = `Loaded ${rules.length} rules from ${paths.join(", ")} (enabled: ${sources}).\n`;
-  out += `Event types the syscall rules need (${syscalls.size}): ${[...syscalls].sort().join(" ")}\n`;
-  if (unrestricted > 0) out += `${unrestricted} syscall rule(s) match every event type.\n`;
-  out +=
-    "Live capture is not available in this build yet: the eBPF probe and the agent service are the next " +
-    "stages. Use `saker rules validate|list` to check rules meanwhile.\n";
-  return { exitCode: 0, stdout: out, stderr: problems };
+  if (loaded.warnings.length > 0) io.stderr(formatConfigDiagnostics(loaded.warnings));
+  const config = loaded.config;
+  const rulesPaths =
+    options.rules !== undefined && options.rules.length > 0
+      ? options.rules
+      : config.rulesFiles.length > 0
+        ? config.rulesFiles
+        : [DEFAULT_RULES_DIR];
+  return {
+    ok: true,
+    plan: {
+      config,
+      rulesPaths,
+      allEvents: options.allEvents === true,
+      selection: {
+        minPriority: config.priority,
+        rules: config.rules,
+        disabledSubstrings: options.disable,
+        disabledTags: options.disableTag,
+        enabledTags: options.enableTag,
+      },
+    },
+  };
 }
+
+/**
+ * --dry-run: load the rules as the agent would and print what it would capture, then exit (no probe, no
+ * privileges needed). Exit status 1 when the rules do not load.
+ */
+export function dryRun(plan: RunPlan, io: RunIo = processRunIo): number {
+  const outcome = loadRulesPaths(plan.rulesPaths);
+  const problems = outcome.files.filter((f) => f.diagnostics.length > 0);
+  if (problems.length > 0) io.stderr(formatResults(problems));
+  if (!outcome.successful) {
+    io.stderr(`Error: ${AGENT_ERRORS.SAKER_RUN_RULES} (SAKER_RUN_RULES)\n`);
+    return 1;
+  }
+  const settings = agentSettingsFromConfig(plan.config, "");
+  const built = buildDetector(outcome.ruleset, syscallSource, {
+    matching: settings.matching,
+    alertConfig: settings.alertConfig,
+    selection: plan.selection,
+  });
+  if (!built.ok) {
+    io.stderr(`Error: ${escapeText(built.error.message)} (${built.error.code})\n`);
+    return 1;
+  }
+  const base = { ...plan.config.baseSyscalls, all: plan.config.baseSyscalls.all || plan.allEvents };
+  const sel = selectSyscalls(built.detector.eventTypes(), base);
+  const bySource = new Map<string, number>();
+  for (const r of outcome.ruleset.rules)
+    if (r.enabled) bySource.set(r.source, (bySource.get(r.source) ?? 0) + 1);
+  const sources = [...bySource].map(([s, n]) => `${n} ${s}`).join(", ") || "none";
+  const sorted = (s: Iterable<string>): string => [...s].sort().join(" ");
+  io.stdout(
+    `Loaded ${outcome.ruleset.rules.length} rules from ${plan.rulesPaths.join(", ")} (enabled: ${sources}).\n` +
+      `Syscall rules enabled: ${built.detector.rules.length}\n` +
+      `Syscalls the rules need (${sel.rules.size}): ${sorted(sel.rules)}\n` +
+      `Syscalls captured (${sel.selected.size}): ${sorted(sel.selected)}\n` +
+      (sel.notActivated.length > 0 ? `Rule syscalls not captured (-A): ${sorted(sel.notActivated)}\n` : "") +
+      (sel.nonSyscallTypes.length > 0
+        ? `Rule event types no syscall produces: ${sorted(sel.nonSyscallTypes)}\n`
+        : "") +
+      (sel.everything ? "A rule matches every event type.\n" : ""),
+  );
+  return 0;
+}
+
+/** The whole command. Resolves with the exit status once the agent has stopped. */
+export async function runCommand(options: RunCliOptions, io: RunIo = processRunIo): Promise<number> {
+  const planned = planRun(options, io);
+  if (!planned.ok) return planned.exitCode;
+  const plan = planned.plan;
+  if (options.dryRun === true) return dryRun(plan, io);
+  const config = plan.config;
+  const hostname = falcoHostname();
+  const settings = agentSettingsFromConfig(config, hostname);
+  const logger = new FalcoLogger(settings.logging, (line) => io.stderr(line));
+  const log = (level: number, message: string): void => logger.log(level, message);
+  const fatal = (e: AgentError | { code: string; message: string }): number => {
+    io.stderr(`Error: ${e.message} (${e.code})\n`);
+    return 1;
+  };
+
+  log(6, `Saker version: ${SAKER_VERSION} (${process.arch === "x64" ? "x86_64" : process.arch})`);
+  if (options.config !== undefined) {
+    log(6, "Saker initialized with configuration files:");
+    log(6, `   ${escapeText(options.config)}`);
+  }
+  const kind = config.engine.kind;
+  if (kind === "gvisor") {
+    return fatal({ code: "SAKER_RUN_ENGINE", message: `${RUN_CLI_ERRORS.SAKER_RUN_ENGINE}: gvisor` });
+  }
+  if (kind === "replay") return runReplay(plan, io);
+  if (kind === "kmod" || kind === "ebpf") {
+    log(6, `engine.kind ${kind}: Saker's only driver is its CO-RE eBPF probe, which is used instead`);
+  }
+
+  let user: TargetUser | null = null;
+  if (runningAsRoot()) {
+    const name = options.user ?? "nobody";
+    if (name !== "root" && name !== "0") {
+      user = resolveUser(name);
+      if (user === null) {
+        return fatal({
+          code: "SAKER_RUN_USER",
+          message: `${RUN_CLI_ERRORS.SAKER_RUN_USER}: ${escapeText(name)}`,
+        });
+      }
+    }
+  }
+
+  // Signals received while starting are honoured as soon as the agent runs.
+  let signal: NodeJS.Signals | null = null;
+  let wake: (() => void) | null = null;
+  const onTerm = (s: NodeJS.Signals): void => {
+    signal ??= s;
+    wake?.();
+  };
+  let agent: Agent | null = null;
+  let keepAlive: NodeJS.Timeout | undefined;
+  const onHup = (): void => {
+    log(6, "SIGHUP received, reloading the rules...");
+    void agent?.reload();
+  };
+  // SIGUSR2: one line of counters on stderr (monitoring, the benchmark).
+  const onUsr2 = (): void => {
+    if (agent !== null) void agent.currentSummary().then((s) => io.stderr(formatAgentStats(s)));
+  };
+  process.on("SIGINT", onTerm);
+  process.on("SIGTERM", onTerm);
+  process.on("SIGHUP", onHup);
+  process.on("SIGUSR2", onUsr2);
+  try {
+    const agentOptions: AgentOptions = {
+      rulesPaths: plan.rulesPaths,
+      alertConfig: settings.alertConfig,
+      matching: settings.matching,
+      selection: plan.selection,
+      extraOutput: settings.extraOutput,
+      baseSyscalls: { ...settings.baseSyscalls, all: settings.baseSyscalls.all || plan.allEvents },
+      drops: settings.drops,
+      state: settings.state,
+      source: kind === "nodriver" ? "none" : "live",
+      outputs: settings.stdout ? [new StreamChannel("stdout", 1, log)] : [],
+      queueCapacity: settings.queueCapacity,
+      outputTimeoutMs: settings.outputTimeoutMs,
+      log,
+      capture: { ringBufferMb: settings.ringBufferMb, snaplen: settings.snaplen },
+      user,
+      verbose: options.verbose,
+    };
+    const started = await Agent.start(agentOptions);
+    if (!started.ok) return fatal(started.error);
+    agent = started.agent;
+    log(6, "Saker is watching the system: alerts follow");
+    // Without a driver nothing else keeps the process alive until a signal comes.
+    keepAlive = setInterval(() => undefined, 1 << 30);
+    const stopped = new Promise<void>((resolve) => {
+      wake = resolve;
+      if (signal !== null) resolve();
+    });
+    const error = await Promise.race([agent.done, stopped.then(() => null)]);
+    if (signal !== null && error === null) log(6, `${signal} received, exiting...`);
+    const exit = await agent.stop();
+    io.stderr(formatAgentSummary(exit.summary));
+    const err = error ?? exit.error;
+    return err !== null ? fatal(err) : 0;
+  } finally {
+    if (keepAlive !== undefined) clearInterval(keepAlive);
+    process.off("SIGINT", onTerm);
+    process.off("SIGTERM", onTerm);
+    process.off("SIGHUP", onHup);
+    process.off("SIGUSR2", onUsr2);
+  }
+}
+
+/** engine.kind=replay: the capture file through the rules, with the replay's output and summaries. */
+async function runReplay(plan: RunPlan, io: RunIo): Promise<number> {
+  const config = plan.config;
+  const file = config.engine.replay.captureFile;
+  if (file === "") {
+    io.stderr(`Error: ${RUN_CLI_ERRORS.SAKER_RUN_REPLAY_FILE} (SAKER_RUN_REPLAY_FILE)\n`);
+    return 1;
+  }
+  const s = replaySettingsFromConfig(config);
+  const outcome = await runCaptureReplay(
+    file,
+    {
+      rulesPaths: plan.rulesPaths,
+      alertConfig: s.alertConfig,
+      matching: s.matching,
+      selection: plan.selection,
+      allEvents: plan.allEvents,
+      logging: s.logging,
+      drops: s.drops,
+      state: s.state,
+      writeAlerts: s.writeAlerts,
+    },
+    io,
+  );
+  return outcome.exitCode;
+}
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
 export function registerRunCommand(program: Command): void {
   program
     .command("run")
-    .description("run the agent with the default rules, or with the rules given by -r")
-    .option("-r, --rules <path...>", "rules files or directories, loaded in order", [])
-    .action((options: { rules: string[] }) => {
-      const summary = planRun(options.rules);
-      process.stderr.write(summary.stderr);
-      process.stdout.write(summary.stdout);
-      process.exitCode = summary.exitCode;
+    .description("run the agent: watch this host's syscalls with the rules (default: Saker's rules)")
+    .option("-c, --config <file>", "falco.yaml-style configuration (default: Saker's stock configuration)")
+    .option("-r, --rules <paths...>", "rules files or directories, loaded in order (default: rules_files)")
+    .option("-o, --option <key=value>", "override a configuration key (repeatable)", collect, [])
+    .option("-A, --all-events", "also capture the high-volume I/O syscalls (base_syscalls.all)")
+    .option("-D, --disable <substring>", "disable rules whose name contains it (repeatable)", collect, [])
+    .option("-T, --disable-tag <tag>", "disable rules having this tag (repeatable)", collect, [])
+    .option("-t, --enable-tag <tag>", "run only rules having one of these tags (repeatable)", collect, [])
+    .option("--json", "print alerts as JSON (json_output=true)")
+    .option("-u, --user <name>", "the user the engine runs as once started as root (default nobody)")
+    .option("--dry-run", "load the configuration and rules, print what would be captured, and exit")
+    .option("-v, --verbose", "print rules-loading warnings in full")
+    .action(async (opts: RunCliOptions) => {
+      process.exitCode = await runCommand(opts);
     });
 }

@@ -421,13 +421,25 @@ function typeIs(arg: string | undefined): X {
   };
 }
 
-function argExtractor(arg: string | undefined, ctx: StateRenderContext): X {
+/**
+ * evt.arg[N] / evt.arg.NAME. sysdig 0.29.3 sees only the parameters its own (older) event table loads;
+ * in compat mode we look as it does. Otherwise every parameter the event carries counts, by today's
+ * names first: live events from Saker's probe carry the full current parameter list (ptrace's
+ * `request`, socket's `domain`, ...), which the old table would hide.
+ */
+function argExtractor(arg: string | undefined, ctx: StateRenderContext, sysdigCompat: boolean): X {
   if (arg === undefined) return () => undefined;
   if (/^[+-]?[0-9]+$/.test(arg)) {
     const n = Number(arg);
-    return (e) => (n < 0 || n >= argsCount(e.ev) ? undefined : renderParam(e.ev, n, ctx.at(e)));
+    if (sysdigCompat)
+      return (e) => (n < 0 || n >= argsCount(e.ev) ? undefined : renderParam(e.ev, n, ctx.at(e)));
+    return (e) => (n < 0 || n >= e.ev.nparams ? undefined : renderParam(e.ev, n, ctx.at(e)));
   }
-  return (e) => renderParamByName(e.ev, arg, ctx.at(e));
+  if (sysdigCompat) return (e) => renderParamByName(e.ev, arg, ctx.at(e));
+  return (e) => {
+    const i = renderedParamIndex(e.ev, arg, true);
+    return i < 0 ? undefined : renderParam(e.ev, i, ctx.at(e));
+  };
 }
 
 /** The extractor of an evt.* or syscall.type field; undefined when the name is not one of these. */
@@ -519,7 +531,7 @@ export function evtExtractor(
     case "evt.info":
       return (e) => renderInfo(e.ev, ctx.at(e));
     case "evt.arg":
-      return argExtractor(arg, ctx);
+      return argExtractor(arg, ctx, sysdigCompat);
     case "evt.rawarg":
       return arg === undefined ? () => undefined : (e) => renderRawParamByName(e.ev, arg);
     case "evt.buffer":
