@@ -44,7 +44,7 @@ import { EVENT_TYPE_MAX } from "./events/table.js";
 import { SyscallDropMonitor, formatDropStats, type DropMonitorSettings } from "./pipeline/drops.js";
 import { SYSCALL_ID_LIMIT, eventTypeTables } from "./pipeline/event-types.js";
 import { FalcoLogger, type LogSink } from "./pipeline/logger.js";
-import { streamCapture } from "./pipeline/stream.js";
+import { streamCapture } from "./scap/stream.js";
 import type { ScapEvent } from "./scap/event.js";
 import type { ScapError } from "./scap/errors.js";
 import { ScapParser } from "./scap/parser.js";

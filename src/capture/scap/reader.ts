@@ -8,11 +8,12 @@
 //   });
 //   if (res.error) console.error(res.error.message);
 
-import { createReadStream } from "node:fs";
-import { open } from "node:fs/promises";
-import { constants as zc, createGunzip, gunzipSync } from "node:zlib";
+import { constants as zc, gunzipSync } from "node:zlib";
 import { ScapErrorCode } from "./errors.js";
 import { ScapParser, type ScapParserOptions, type ScapReadResult, type ScapSink } from "./parser.js";
+import { isGzip, streamCapture } from "./stream.js";
+
+export { isGzip, streamCapture };
 
 export { ScapEvent } from "./event.js";
 export { type ScapError, ScapErrorCode } from "./errors.js";
@@ -29,62 +30,13 @@ export interface ScapReadOptions extends ScapParserOptions {
   maxDecompressedLength?: number;
 }
 
-/** True if the bytes start with the gzip magic (1f 8b). */
-export function isGzip(head: Uint8Array): boolean {
-  return head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b;
-}
-
 /** Reads a capture file, streaming; resolves with counts and the fault (if any). */
 export async function readScapFile(
   path: string,
   sink: ScapSink,
   options: ScapReadOptions = {},
 ): Promise<ScapReadResult> {
-  const parser = new ScapParser(sink, options);
-  let head: Buffer;
-  try {
-    const fh = await open(path, "r");
-    try {
-      head = Buffer.alloc(2);
-      const { bytesRead } = await fh.read(head, 0, 2, 0);
-      head = head.subarray(0, bytesRead);
-    } finally {
-      await fh.close();
-    }
-  } catch (e) {
-    parser.failExternal(ScapErrorCode.IO, `cannot open ${path}: ${(e as Error).message}`);
-    return parser.result();
-  }
-
-  const file = createReadStream(path, { highWaterMark: options.chunkSize ?? 1 << 20 });
-  const gzip = isGzip(head);
-  const gunzip = gzip ? createGunzip({ chunkSize: 1 << 18 }) : null;
-  const source: NodeJS.ReadableStream = gunzip ?? file;
-  let ioError: Error | null = null;
-  if (gunzip !== null) {
-    file.on("error", (e) => {
-      ioError = e;
-      gunzip.destroy(e);
-    });
-    file.pipe(gunzip);
-  }
-  try {
-    for await (const chunk of source) {
-      if (!parser.push(chunk as Buffer)) break;
-    }
-  } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    if (ioError !== null || !gzip) {
-      parser.failExternal(ScapErrorCode.IO, `error reading ${path}: ${err.message}`);
-    } else if (!parser.hasPartialBlock) {
-      parser.failExternal(ScapErrorCode.GZIP, `gzip stream error: ${err.message}`);
-    }
-    // Otherwise end() reports the truncated block, which says more than zlib's message.
-  } finally {
-    file.destroy();
-    gunzip?.destroy();
-  }
-  return parser.end();
+  return streamCapture(path, new ScapParser(sink, options), { chunkSize: options.chunkSize });
 }
 
 /**

@@ -28,7 +28,7 @@ import type { Command } from "commander";
 import { compileOutputFormat, type BoundOutputFormat } from "../../alerts/format.js";
 import { EVENT_TYPE_MAX, EventFlag } from "../../capture/events/table.js";
 import { eventTypeTables } from "../../capture/pipeline/event-types.js";
-import { streamCapture } from "../../capture/pipeline/stream.js";
+import { streamCapture } from "../../capture/scap/stream.js";
 import type { ScapEvent } from "../../capture/scap/event.js";
 import { ScapParser } from "../../capture/scap/parser.js";
 import type { ScapRecord } from "../../capture/scap/records.js";

@@ -1,5 +1,5 @@
-// Feeding a capture file to a ScapParser chunk by chunk, with a pause between chunks. It is what
-// readScapFile does, plus one thing a replay needs: after each chunk has been parsed (and its events
+// Feeding a capture file (plain or gzip) to a ScapParser chunk by chunk: what readScapFile does, and
+// what a replay needs besides: after each chunk has been parsed (and its events
 // handled synchronously by the sink) the caller's `between` hook is awaited, so output produced by that
 // chunk can be written out, and a slow consumer slows the reading instead of letting output pile up.
 // Memory stays bounded by the chunk size: one chunk of input, one chunk's worth of output.
@@ -8,8 +8,13 @@
 import { createReadStream } from "node:fs";
 import { open, stat } from "node:fs/promises";
 import { createGunzip } from "node:zlib";
-import { ScapErrorCode } from "../scap/errors.js";
-import { isGzip, type ScapParser, type ScapReadResult } from "../scap/reader.js";
+import { ScapErrorCode } from "./errors.js";
+import type { ScapParser, ScapReadResult } from "./parser.js";
+
+/** True if the bytes start with the gzip magic (1f 8b). */
+export function isGzip(head: Uint8Array): boolean {
+  return head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b;
+}
 
 export interface StreamOptions {
   /** File read size (default 1 MiB). */
