@@ -32,11 +32,10 @@ import type { ScapRecord } from "../capture/scap/records.js";
 import { type Detector, type PlannedRule, buildDetector } from "../engine/detector.js";
 import { Ruleset } from "../engine/ruleset.js";
 import { syscallSource } from "../fields/syscall/source.js";
-import { escapeControls, escapeText } from "../k8saudit/replay.js";
 import type { ExtraOutputFormat } from "../rules/loader/compiler.js";
 import { loadRulesPaths } from "../rules/loader/load.js";
 import { formatResults } from "../rules/loader/results.js";
-import { Priority, priorityName } from "../rules/priority.js";
+import { Priority } from "../rules/priority.js";
 import type { SelectionOptions } from "../rules/selection.js";
 import type { SyscallEvent } from "../state/event.js";
 import { type ProcScanOptions, type ProcScanResult, procScanRecords } from "../state/proc-scan.js";
@@ -46,6 +45,8 @@ import { type OutputChannel, OutputQueue, type OutputQueueStats } from "./output
 import type { TargetUser } from "./privileges.js";
 import { LiveSession } from "./session.js";
 import { type BaseSyscalls, type SyscallSelection, selectSyscalls } from "./syscalls.js";
+import { escapeControls, escapeText } from "../alerts/escape.js";
+import { formatDetectionSummary } from "../alerts/summary.js";
 
 /** Why the agent could not start, or stopped with an error (exit status 1). Tests assert on the code. */
 export const AGENT_ERRORS = {
@@ -653,12 +654,7 @@ export function formatAgentStats(s: AgentSummary): string {
 
 /** Falco's end-of-run lines (detections, drop monitor), then Saker's figures of the run. */
 export function formatAgentSummary(s: AgentSummary): string {
-  let out = `Events detected: ${s.alertsTotal}\nRule counts by severity:\n`;
-  s.alertsByPriority.forEach((n, p) => {
-    if (n > 0) out += `   ${priorityName(p as Priority, true).toUpperCase()}: ${n}\n`;
-  });
-  out += "Triggered rules by rule name:\n";
-  for (const [rule, n] of s.alertsByRule) if (n > 0) out += `   ${escapeText(rule)}: ${n}\n`;
+  let out = formatDetectionSummary(s);
   out += formatDropStats(s.drops.occurrences, s.drops.actionsTaken);
   const p = s.probe;
   out +=

@@ -22,9 +22,9 @@ import {
 } from "../capture/live/capture.js";
 import { liveEventView, positionEvent } from "../capture/live/records.js";
 import type { ScapEvent } from "../capture/scap/event.js";
-import { escapeText } from "../k8saudit/replay.js";
 import { type ProcScanOptions, type ProcScanResult, scanProc } from "../state/proc-scan.js";
 import { type TargetUser, dropPrivileges, loaderWrapper, runningAsRoot } from "./privileges.js";
+import { escapeText } from "../alerts/escape.js";
 
 /** Start-up failures (the agent's codes). */
 export const SESSION_ERRORS = {

@@ -33,10 +33,9 @@ import type { SakerConfig, LogLevel } from "../config/types.js";
 import { buildDetector, type Detector, type PlannedRule } from "../engine/detector.js";
 import { Ruleset } from "../engine/ruleset.js";
 import { syscallSource } from "../fields/syscall/source.js";
-import { escapeControls, escapeText } from "../k8saudit/replay.js";
 import { formatResults } from "../rules/loader/results.js";
 import { expandRulesPaths, loadRulesPaths, type LoadOutcome } from "../rules/loader/load.js";
-import { Priority, priorityName } from "../rules/priority.js";
+import { Priority } from "../rules/priority.js";
 import { selectionPlan, type SelectionOptions } from "../rules/selection.js";
 import type { SyscallEvent } from "../state/event.js";
 import { EventProcessor, type ProcessorOptions } from "../state/processor.js";
@@ -49,6 +48,8 @@ import type { ScapEvent } from "./scap/event.js";
 import type { ScapError } from "./scap/errors.js";
 import { ScapParser } from "./scap/parser.js";
 import type { ScapRecord } from "./scap/records.js";
+import { escapeControls, escapeText } from "../alerts/escape.js";
+import { formatDetectionSummary } from "../alerts/summary.js";
 
 /** Why a replay ended badly (exit status 1). Tests assert on the code, never on the wording. */
 export const CAPTURE_REPLAY_ERRORS = {
@@ -403,20 +404,6 @@ class CaptureRun {
 // ---------------------------------------------------------------------------------------------------
 // Summaries
 // ---------------------------------------------------------------------------------------------------
-
-/**
- * Falco's end-of-run summary (stdout): total alerts, then per severity (most severe first, upper case,
- * "INFO" for Informational) and per rule in load order, each listing only what is non-zero.
- */
-export function formatDetectionSummary(summary: CaptureReplaySummary): string {
-  let out = `Events detected: ${summary.alertsTotal}\nRule counts by severity:\n`;
-  summary.alertsByPriority.forEach((n, p) => {
-    if (n > 0) out += `   ${priorityName(p as Priority, true).toUpperCase()}: ${n}\n`;
-  });
-  out += "Triggered rules by rule name:\n";
-  for (const [rule, n] of summary.alertsByRule) if (n > 0) out += `   ${escapeControls(rule)}: ${n}\n`;
-  return out;
-}
 
 /**
  * The replay's statistics for stderr: Falco's drop-monitor lines (printed for every capture), then the

@@ -23,7 +23,6 @@ import type { Alert, AlertConfig } from "../alerts/alert.js";
 import { buildDetector, type Detector, type PlannedRule } from "../engine/detector.js";
 import { formatResults } from "../rules/loader/results.js";
 import { loadRulesPaths, type LoadOutcome } from "../rules/loader/load.js";
-import { priorityName, Priority } from "../rules/priority.js";
 import type { SelectionOptions } from "../rules/selection.js";
 import {
   AuditEventSequence,
@@ -38,6 +37,8 @@ import {
 } from "./event.js";
 import { K8S_AUDIT_SOURCE_NAME } from "./schema.js";
 import { k8sAuditSource } from "./source.js";
+import { escapeControls, escapeText } from "../alerts/escape.js";
+import { formatDetectionSummary } from "../alerts/summary.js";
 
 /** Why a replay could not run (exit status 1). Tests assert on the code, never on the wording. */
 export const REPLAY_ERRORS = {
@@ -549,20 +550,6 @@ class OutputError extends Error {
 // Summaries
 // ---------------------------------------------------------------------------------------------------
 
-/**
- * Falco's end-of-run summary (stdout): total alerts, then per severity (most severe first, upper case,
- * "INFO" for Informational) and per rule in load order, each listing only what is non-zero.
- */
-export function formatDetectionSummary(summary: ReplaySummary): string {
-  let out = `Events detected: ${summary.alertsTotal}\nRule counts by severity:\n`;
-  summary.alertsByPriority.forEach((n, p) => {
-    if (n > 0) out += `   ${priorityName(p as Priority, true).toUpperCase()}: ${n}\n`;
-  });
-  out += "Triggered rules by rule name:\n";
-  for (const [rule, n] of summary.alertsByRule) if (n > 0) out += `   ${rule}: ${n}\n`;
-  return out;
-}
-
 /** Saker's reading statistics (stderr), in the spirit of Falco's verbose "Elapsed time" line. */
 export function formatReadSummary(summary: ReplaySummary): string {
   const seconds = Number(summary.elapsedNs) / 1e9;
@@ -577,33 +564,4 @@ export function formatReadSummary(summary: ReplaySummary): string {
       out += `   ${code}: ${summary.rejected.get(code)} (${K8S_AUDIT_ERRORS[code]})\n`;
   }
   return out;
-}
-
-// ---------------------------------------------------------------------------------------------------
-// Escaping
-// ---------------------------------------------------------------------------------------------------
-
-const CONTROLS = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029]/;
-const CONTROLS_G = new RegExp(CONTROLS.source, "g");
-
-/**
- * An alert line made safe to print: event content can hold newlines (a forged second alert line) and
- * terminal escapes, which become \uXXXX; tabs and everything printable are left alone, so ordinary alerts
- * print exactly as Falco prints them. JSON alerts are escaped already and pass through unchanged.
- */
-export function escapeControls(line: string): string {
-  if (!CONTROLS.test(line)) return line;
-  return line.replace(CONTROLS_G, (c) => "\\u" + c.charCodeAt(0).toString(16).padStart(4, "0"));
-}
-
-/**
- * Text that came from input (event content in parser messages, file names) made safe for a terminal:
- * control characters (C0, DEL, C1) and lone surrogates become \uXXXX, and backslashes are doubled so the
- * escapes stay unambiguous.
- */
-export function escapeText(text: string): string {
-  return text.replace(
-    /[\\\u0000-\u001f\u007f-\u009f\u2028\u2029]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g,
-    (c) => (c === "\\" ? "\\\\" : "\\u" + c.charCodeAt(0).toString(16).padStart(4, "0")),
-  );
 }

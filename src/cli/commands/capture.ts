@@ -20,7 +20,6 @@ import { type TargetUser, resolveUser, runningAsRoot } from "../../agent/privile
 import { LiveSession } from "../../agent/session.js";
 import { compileCondition } from "../../engine/compile.js";
 import { syscallSource } from "../../fields/syscall/source.js";
-import { escapeText } from "../../k8saudit/replay.js";
 import { parseCondition } from "../../rules/language/parser.js";
 import type { SyscallEvent } from "../../state/event.js";
 import { EventProcessor } from "../../state/processor.js";
@@ -28,6 +27,7 @@ import { procScanRecords } from "../../state/proc-scan.js";
 import type { ScapEvent } from "../../capture/scap/event.js";
 import { FdType } from "../../capture/scap/format.js";
 import type { FdRecord } from "../../capture/scap/records.js";
+import { escapeText } from "../../alerts/escape.js";
 
 /** Errors of `saker capture` (start-up failures use the agent's SAKER_RUN_* codes). */
 export const CAPTURE_CLI_ERRORS = {

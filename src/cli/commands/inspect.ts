@@ -37,12 +37,12 @@ import { compileCondition, type Predicate } from "../../engine/compile.js";
 import type { Extractor } from "../../engine/source.js";
 import { syscallSchema } from "../../fields/syscall/schema.js";
 import { createSyscallSource } from "../../fields/syscall/source.js";
-import { escapeControls, escapeText } from "../../k8saudit/replay.js";
 import { parseCondition } from "../../rules/language/parser.js";
 import type { SyscallEvent } from "../../state/event.js";
 import { EventProcessor } from "../../state/processor.js";
 import { EVENT_FLAGS } from "../../state/params.js";
 import { processIo, type CommandIo } from "./replay.js";
+import { escapeControls, escapeText } from "../../alerts/escape.js";
 
 /** sysdig's default line (DEFAULT_OUTPUT_STR with -t h). */
 export const SYSDIG_DEFAULT_FORMAT =

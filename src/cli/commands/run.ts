@@ -40,11 +40,11 @@ import {
 } from "../../config/index.js";
 import { buildDetector } from "../../engine/detector.js";
 import { syscallSource } from "../../fields/syscall/source.js";
-import { escapeText } from "../../k8saudit/replay.js";
 import { loadRulesPaths } from "../../rules/loader/load.js";
 import { formatResults } from "../../rules/loader/results.js";
 import type { SelectionOptions } from "../../rules/selection.js";
 import { SAKER_VERSION } from "../../version.js";
+import { escapeText } from "../../alerts/escape.js";
 
 export { DEFAULT_RULES_DIR };
 

@@ -8,10 +8,9 @@ import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { DEFAULT_ALERT_CONFIG } from "../../../src/alerts/alert.js";
 import { replayCommand, type CommandIo, type ReplayCliOptions } from "../../../src/cli/commands/replay.js";
+import { escapeControls, escapeText } from "../../../src/alerts/escape.js";
+import { formatDetectionSummary } from "../../../src/alerts/summary.js";
 import {
-  escapeControls,
-  escapeText,
-  formatDetectionSummary,
   replayAudit,
   sniffBytes,
   type AuditReplayOptions,
@@ -346,11 +345,6 @@ test("command: configuration file, -o overrides, flags", async () => {
 
 test("Falco's summary lists only what fired, most severe first", () => {
   const text = formatDetectionSummary({
-    files: 1,
-    payloads: 1,
-    eventsRead: 3,
-    rejected: new Map(),
-    rejectedTotal: 0,
     alertsTotal: 3,
     alertsByPriority: [0, 0, 1, 0, 0, 0, 2, 0],
     alertsByRule: new Map([
@@ -358,11 +352,22 @@ test("Falco's summary lists only what fired, most severe first", () => {
       ["never", 0],
       ["a", 1],
     ]),
-    elapsedNs: 1n,
-    eventsPerSecond: 1,
   });
   assert.equal(
     text,
     "Events detected: 3\nRule counts by severity:\n   CRITICAL: 1\n   INFO: 2\nTriggered rules by rule name:\n   b: 2\n   a: 1\n",
   );
+});
+
+test("the summary prints rule names as written, control characters aside", () => {
+  const text = formatDetectionSummary({
+    alertsTotal: 2,
+    alertsByPriority: [0, 0, 0, 0, 2, 0, 0, 0],
+    alertsByRule: new Map([
+      ["Open From Cat ($\\.*+?()[]{}|^)", 1],
+      ["two\nlines", 1],
+    ]),
+  });
+  assert.ok(text.includes("   Open From Cat ($\\.*+?()[]{}|^): 1\n"), text);
+  assert.ok(text.includes("   two\\u000alines: 1\n"), text);
 });

@@ -9,8 +9,8 @@ import { gunzipSync } from "node:zlib";
 import { DEFAULT_ALERT_CONFIG, type AlertConfig } from "../../../src/alerts/alert.js";
 import { EventType } from "../../../src/capture/events/table.js";
 import { eventTypeTables } from "../../../src/capture/pipeline/event-types.js";
+import { formatDetectionSummary } from "../../../src/alerts/summary.js";
 import {
-  formatDetectionSummary,
   formatReplaySummary,
   replayCapture,
   runCaptureReplay,
