@@ -14,7 +14,6 @@ import type { Diagnostic } from "../../diagnostics/diagnostic.js";
 import type { SourceSchema } from "../../engine/source.js";
 import { schemaFor as registrySchemaFor } from "../../fields/registry.js";
 import { parseCondition } from "../language/parser.js";
-import type { FieldLike } from "../language/ast.js";
 import type { Ruleset } from "../ruleset-model.js";
 import { ENGINE_VERSION } from "../../version.js";
 import { Collector } from "./collector.js";
@@ -187,20 +186,12 @@ function diagnosticKey(d: Diagnostic): string {
   return `${d.code}\u0000${d.message}\u0000${chain.join("\u0000")}`;
 }
 
-/**
- * Falco's is_valid_lhs_field: `text` is a field, or a transformer over fields, that conditions can test
- * in this source (exception `fields:` entries are checked with it).
- */
+/** Falco's is_valid_lhs_field for an exception `fields:` entry that names a plain field of this source. */
 export function isValidField(text: string, schema: SourceSchema): boolean {
+  // Entries with a transformer (a parenthesis) are checked by the collector with checkCondition; what
+  // reaches here is a plain field name, with or without an argument.
   const parsed = parseCondition(`${text} exists`);
-  if (!parsed.ok || parsed.expr.kind !== "unary") return false;
-  const ok = (node: FieldLike): boolean => {
-    if (node.kind === "field") return schema.catalogue.resolve(node.name, node.arg).ok;
-    return node.args.every((a) => {
-      if (a.kind === "field" || a.kind === "transformer") return ok(a);
-      if (a.kind === "transformer_list") return a.items.every((i) => i.kind === "value" || ok(i));
-      return true;
-    });
-  };
-  return ok(parsed.expr.left);
+  if (!parsed.ok || parsed.expr.kind !== "unary" || parsed.expr.left.kind !== "field") return false;
+  const field = parsed.expr.left;
+  return schema.catalogue.resolve(field.name, field.arg).ok;
 }
