@@ -9,6 +9,7 @@ import { benchLive } from "./live.js";
 import { benchK8sAudit } from "./k8saudit.js";
 import { benchReplay } from "./replay.js";
 import { benchAgent } from "./agent.js";
+import { benchOutputs } from "./outputs.js";
 
 async function main(): Promise<void> {
   const only = process.argv.slice(2);
@@ -42,6 +43,10 @@ async function main(): Promise<void> {
   if (want("live")) {
     if (process.getuid?.() === 0) await benchLive({ log });
     else log("live: skipped (the probe needs root to load)");
+    log("");
+  }
+  if (want("outputs")) {
+    await benchOutputs({ log });
     log("");
   }
   if (want("agent")) {

@@ -22,7 +22,25 @@
 //
 // reload(paths) loads rules again and swaps the detector and the dispatch tables between two events, then
 // sends the probe the new selection: capture is never restarted. SIGHUP calls it (see cli/commands/run.ts).
+//
+// The k8s_audit source (audit-source.ts: a file read once, or the webhook) runs beside the syscall source
+// when the configuration loads the k8saudit plugin. Rules load once; each rule is planned by its source's
+// detector; both sources' alerts go into the same output queue and the same counters, and reload swaps
+// both detectors. The audit path never touches the syscall hot path: it has its own detector and runs on
+// its own turns of the event loop. The agent ends on its own once every enabled source has ended (a file
+// source alone, as Falco ends with a file), besides errors.
 import { type Alert, type AlertConfig, internalAlertJson, internalAlertText } from "../alerts/alert.js";
+import type { AuditEvent } from "../k8saudit/event.js";
+import { k8sAuditSource } from "../k8saudit/source.js";
+import type { Ruleset as LoadedRuleset } from "../rules/ruleset-model.js";
+import {
+  AUDIT_SOURCE_ERRORS,
+  type AuditSource,
+  type AuditSourceStats,
+  openAuditSource,
+} from "./audit-source.js";
+import type { AuditSourceSpec } from "./audit-sources.js";
+import { dropPrivileges } from "./privileges.js";
 import { EVENT_TYPE_MAX } from "../capture/events/table.js";
 import type { LiveCaptureOptions, LiveResult, LiveStats, Selection } from "../capture/live/capture.js";
 import { ZERO_STATS } from "../capture/live/protocol.js";
@@ -46,6 +64,7 @@ import type { TargetUser } from "./privileges.js";
 import { LiveSession } from "./session.js";
 import { type BaseSyscalls, type SyscallSelection, selectSyscalls } from "./syscalls.js";
 import { escapeControls, escapeText } from "../alerts/escape.js";
+import type { JsonScalar } from "../alerts/json.js";
 import { formatDetectionSummary } from "../alerts/summary.js";
 
 /** Why the agent could not start, or stopped with an error (exit status 1). Tests assert on the code. */
@@ -70,6 +89,7 @@ export const AGENT_ERRORS = {
   SAKER_RUN_CAPTURE_LOST: "the probe stopped while capturing",
   /** The syscall event drop monitor's `exit` action stopped the agent. */
   SAKER_RUN_DROPS_EXIT: "Drop manager internal error",
+  ...AUDIT_SOURCE_ERRORS,
 } as const;
 
 export type AgentErrorCode = keyof typeof AGENT_ERRORS;
@@ -77,6 +97,11 @@ export type AgentErrorCode = keyof typeof AGENT_ERRORS;
 export interface AgentError {
   readonly code: AgentErrorCode;
   readonly message: string;
+  /**
+   * Multi-line text that explains the error (the rules' load errors, escaped), printed before the
+   * error line: Falco prints a rules failure in full on stderr whatever its log settings say.
+   */
+  readonly details?: string;
 }
 
 /** Syslog levels of Falco's logger. */
@@ -101,8 +126,15 @@ export interface AgentOptions {
   readonly drops?: DropMonitorSettings;
   /** State engine limits. */
   readonly state?: ProcessorOptions;
-  /** "live": the probe; "none": no syscall source (engine.kind nodriver). */
-  readonly source: "live" | "none";
+  /**
+   * The syscall source. "live": the probe; "none": enabled without a driver (engine.kind nodriver);
+   * "disabled": not enabled (--enable-source/--disable-source).
+   */
+  readonly source: "live" | "none" | "disabled";
+  /** The k8s_audit source, when the k8saudit plugin is loaded and the source enabled. */
+  readonly audit?: AuditSourceSpec | null;
+  /** Loaded event sources, for the start-up log (default: the syscall source, and k8s_audit with `audit`). */
+  readonly loadedSources?: readonly string[];
   /** Where alerts go (stdout_output.enabled -> a StreamChannel on fd 1). */
   readonly outputs: readonly OutputChannel[];
   /** outputs_queue.capacity (Infinity: bounded to DEFAULT_QUEUE_BOUND). */
@@ -111,6 +143,8 @@ export interface AgentOptions {
   readonly outputTimeoutMs?: number;
   /** Falco's log (syslog level, message). */
   readonly log: (level: number, message: string) => void;
+  /** The k8saudit plugin's own log lines (stderr, whatever log_stderr says); default: `log` at warning. */
+  readonly pluginLog?: (line: string) => void;
   /** Loader options (path, ring buffer size, snaplen). */
   readonly capture?: LiveCaptureOptions;
   /** The user the engine (and the loader) run as once started as root; null keeps root (not advised). */
@@ -126,8 +160,15 @@ export interface AgentOptions {
 /** Figures of a run, for the end summary and the benchmark. */
 export interface AgentSummary {
   readonly elapsedMs: number;
-  /** Events processed by the state engine and the rules. */
+  /** Syscall events processed by the state engine and the rules. */
   readonly events: number;
+  /**
+   * Events evaluated per enabled source ("syscall", "k8s_audit"). Always set by the agent; optional so
+   * summaries built elsewhere (tests, other consumers) need not name sources: absent means syscall only.
+   */
+  readonly eventsBySource?: Readonly<Record<string, number>>;
+  /** The k8s_audit source's figures (null or absent when it does not run). */
+  readonly audit?: AuditSourceStats | null;
   readonly eventsPerSecond: number;
   /** The probe's last counters (sent, drops by cause). */
   readonly probe: LiveStats;
@@ -170,9 +211,13 @@ export interface ReloadResult {
 
 type Rule = PlannedRule<SyscallEvent>;
 
-/** The detector and its dispatch tables: swapped as one on reload. */
+/** The detectors and the syscall dispatch tables: swapped as one on reload. */
 interface RuleTables {
   readonly detector: Detector<SyscallEvent>;
+  /** The k8s_audit rules, when that source runs. */
+  readonly audit: Detector<AuditEvent> | null;
+  /** Every loaded rule's name in load order: the summary lists rules in this order, as Falco. */
+  readonly ruleOrder: readonly string[];
   readonly byCode: readonly (readonly Rule[])[];
   readonly bySyscall: readonly (readonly Rule[])[];
   readonly other: readonly Rule[];
@@ -182,14 +227,21 @@ interface RuleTables {
 type Built = { ok: true; tables: RuleTables } | { ok: false; error: AgentError };
 
 const LATENCY_SAMPLES = 4096;
+/** Queued alerts above which a file source waits for the outputs (a file has no deadline; capture has). */
+const AUDIT_QUEUE_MARK = 4096;
 
 export class Agent {
   private tables: RuleTables;
   private readonly processor: EventProcessor;
   private readonly queue: OutputQueue;
+  private readonly ruleInfoCache = new WeakMap<
+    RuleTables,
+    Map<string, { priority: number; source: string; tags: readonly string[] }>
+  >();
   private readonly matchAll: boolean;
   private readonly alertConfig: AlertConfig;
   private session: LiveSession | null = null;
+  private auditSource: AuditSource | null = null;
   private dropMonitor: LiveDropMonitor | null = null;
   private nEvents = 0;
   private faults = 0;
@@ -233,14 +285,54 @@ export class Agent {
     const built = buildTables(options, options.rulesPaths);
     if (!built.ok) return built;
     const agent = new Agent(options, built.tables);
-    logSelection(log, built.tables.selection);
-    if (options.source === "none") {
-      log(LOG_INFO, "Opening 'syscall' source with no driver");
-      return { ok: true, agent };
+    const syscall = options.source !== "disabled";
+    const audit = options.audit ?? null;
+    if (syscall) logSelection(log, built.tables.selection);
+    const loaded = options.loadedSources ?? (audit !== null ? ["syscall", "k8s_audit"] : ["syscall"]);
+    const enabled = [...(syscall ? ["syscall"] : []), ...(audit !== null ? ["k8s_audit"] : [])];
+    log(LOG_INFO, `Loaded event sources: ${loaded.join(", ")}`);
+    log(LOG_INFO, `Enabled event sources: ${enabled.join(", ")}`);
+    // The audit source opens first: a webhook port below 1024 is bound while we may still be root.
+    if (audit !== null) {
+      const err = await agent.startAudit(audit);
+      if (err !== null) return { ok: false, error: err };
     }
-    const err = await agent.startLive();
-    if (err !== null) return { ok: false, error: err };
+    if (options.source === "none") log(LOG_INFO, "Opening 'syscall' source with no driver");
+    if (options.source === "live") {
+      const err = await agent.startLive();
+      if (err !== null) {
+        await agent.auditSource?.stop();
+        return { ok: false, error: err };
+      }
+    } else if (audit?.input.kind === "webhook" && options.user !== undefined && options.user !== null) {
+      // No probe to hand privileges to: give them up once the webhook listens, as the live start does.
+      const dropped = dropPrivileges(options.user);
+      if (!dropped.ok) {
+        await agent.auditSource?.stop();
+        return { ok: false, error: { code: "SAKER_RUN_PRIVILEGES", message: dropped.message } };
+      }
+      log(LOG_INFO, `Running as ${escapeText(dropped.user.name)} (uid ${dropped.user.uid})`);
+    }
     return { ok: true, agent };
+  }
+
+  private async startAudit(spec: AuditSourceSpec): Promise<AgentError | null> {
+    const opened = await openAuditSource(spec, {
+      detector: () => this.tables.audit!,
+      alert: (alert, text) => this.auditAlert(alert, text),
+      // A file waits while the output queue holds more than a few thousand alerts.
+      room: () => (this.queue.stats.pending > AUDIT_QUEUE_MARK ? this.queue.flush() : Promise.resolve()),
+      log: this.options.log,
+      pluginLog: this.options.pluginLog ?? ((line) => this.options.log(LOG_WARNING, line.trimEnd())),
+    });
+    if (!opened.ok) return opened.error;
+    const source = opened.source;
+    this.auditSource = source;
+    void source.done.then((error) => {
+      if (error !== null) this.fail(error);
+      else if (this.options.source === "disabled" && !this.stopping) this.finished?.(null);
+    });
+    return null;
   }
 
   private async startLive(): Promise<AgentError | null> {
@@ -248,8 +340,6 @@ export class Agent {
     const log = o.log;
     const ringMb = o.capture?.ringBufferMb ?? 8;
     log(LOG_INFO, `The chosen syscall buffer dimension is: ${ringMb * 1024 * 1024} bytes (${ringMb} MBs)`);
-    log(LOG_INFO, "Loaded event sources: syscall");
-    log(LOG_INFO, "Enabled event sources: syscall");
     log(LOG_INFO, "Opening 'syscall' source with modern BPF probe.");
     let stats: () => LiveStats = () => ZERO_STATS;
     this.dropMonitor = new LiveDropMonitor(
@@ -370,25 +460,71 @@ export class Agent {
     this.latency[this.latencyN++ % LATENCY_SAMPLES] = lagMs;
   }
 
+  /** An alert of the k8s_audit source (the detector counted it per rule already). */
+  private auditAlert(alert: Alert, text: string): void {
+    this.alerts++;
+    this.byPriority[alert.priority]++;
+    this.queue.push({
+      time: alert.time,
+      priority: alert.priority,
+      rule: alert.rule,
+      source: alert.source,
+      tags: alert.tags,
+      line: this.alertConfig.jsonOutput ? text : escapeControls(text),
+      alert,
+    });
+  }
+
   private internalAlert(
     time: bigint,
     rule: string,
     message: string,
     fields: Readonly<Record<string, string>>,
   ): void {
+    this.emitInternal(time, Priority.Debug, rule, message, fields);
+  }
+
+  /** Queue one of the agent's own alerts (source "internal"): drops, metrics snapshots. */
+  emitInternal(
+    time: bigint,
+    priority: Priority,
+    rule: string,
+    message: string,
+    fields: Readonly<Record<string, JsonScalar>>,
+  ): void {
     const c = this.alertConfig;
     const line = c.jsonOutput
-      ? internalAlertJson(time, Priority.Debug, message, rule, fields, c.hostname)
-      : escapeControls(internalAlertText(time, Priority.Debug, message, fields, c.utcOffsetSeconds));
+      ? internalAlertJson(time, priority, message, rule, fields, c.hostname)
+      : escapeControls(internalAlertText(time, priority, message, fields, c.utcOffsetSeconds));
     this.queue.push({
       time,
-      priority: Priority.Debug,
+      priority,
       rule,
       source: "internal",
       tags: [],
       line,
       alert: null,
     });
+  }
+
+  /** SIGUSR1: reopen the file output, respawn the program output (log rotation). */
+  reopenOutputs(): void {
+    this.queue.reopen();
+  }
+
+  /** A loaded rule's priority, source and tags (the labels of the rule metrics); undefined if unknown. */
+  ruleInfo(name: string): { priority: number; source: string; tags: readonly string[] } | undefined {
+    let byName = this.ruleInfoCache.get(this.tables);
+    if (byName === undefined) {
+      byName = new Map();
+      for (const d of [this.tables.detector, this.tables.audit]) {
+        for (const r of d?.rules ?? []) {
+          byName.set(r.name, { priority: r.rule.priority, source: r.rule.source, tags: r.tags });
+        }
+      }
+      this.ruleInfoCache.set(this.tables, byName);
+    }
+    return byName.get(name);
   }
 
   // -----------------------------------------------------------------------------------------------
@@ -404,6 +540,7 @@ export class Agent {
         uid !== undefined && uid !== 0
           ? ` (the engine runs as uid ${uid}: rules files must be readable by it)`
           : "";
+      if (built.error.details !== undefined) log(LOG_ERR, built.error.details);
       log(LOG_ERR, `Rules reload failed, keeping the current rules: ${built.error.message}${hint}`);
       return {
         ok: false,
@@ -414,14 +551,15 @@ export class Agent {
       };
     }
     const before = this.tables.selection.selected;
-    for (const [name, n] of this.tables.detector.countsByRule()) {
+    for (const [name, n] of this.currentCounts()) {
       this.pastCounts.set(name, (this.pastCounts.get(name) ?? 0) + n);
     }
     this.tables = built.tables;
+    if (built.tables.audit !== null) this.auditSource?.setDetector(built.tables.audit);
     const after = built.tables.selection.selected;
     const added = [...after].filter((n) => !before.has(n)).sort();
     const removed = [...before].filter((n) => !after.has(n)).sort();
-    logSelection(log, built.tables.selection);
+    if (this.options.source !== "disabled") logSelection(log, built.tables.selection);
     if (this.session !== null && !this.stopping) {
       try {
         this.logProbeSelection(
@@ -432,9 +570,10 @@ export class Agent {
         log(LOG_ERR, `Could not apply the new syscall selection: ${escapeText((e as Error).message)}`);
       }
     }
+    const auditRules = built.tables.audit !== null ? `, ${built.tables.audit.rules.length} k8s_audit` : "";
     log(
       LOG_INFO,
-      `Rules reloaded: ${built.tables.detector.rules.length} syscall rules enabled; ` +
+      `Rules reloaded: ${built.tables.detector.rules.length} syscall${auditRules} rules enabled; ` +
         `syscalls added: ${added.join(", ") || "none"}; removed: ${removed.join(", ") || "none"}`,
     );
     return { ok: true, added, removed, rules: built.tables.detector.rules.length };
@@ -473,9 +612,15 @@ export class Agent {
   /** The latest summary figures (also while running). */
   summary(): AgentSummary {
     const elapsedMs = Date.now() - this.startedMs;
-    const byRule = new Map(this.pastCounts);
-    for (const [name, n] of this.tables.detector.countsByRule())
-      byRule.set(name, (byRule.get(name) ?? 0) + n);
+    // Falco lists rules in load order, whatever their source: the current rule set's order first, then
+    // rules only earlier rule sets had.
+    const byRule = new Map<string, number>();
+    const current = this.currentCounts();
+    for (const name of this.tables.ruleOrder) {
+      const n = (current.get(name) ?? 0) + (this.pastCounts.get(name) ?? 0);
+      if (current.has(name) || this.pastCounts.has(name)) byRule.set(name, n);
+    }
+    for (const [name, n] of this.pastCounts) if (!byRule.has(name)) byRule.set(name, n);
     const stateCounters: Record<string, number> = {};
     for (const [k, v] of Object.entries(this.processor.state.counters)) {
       if (typeof v === "number") stateCounters[k] = v;
@@ -483,9 +628,15 @@ export class Agent {
     const n = Math.min(this.latencyN, LATENCY_SAMPLES);
     const lat = Array.from(this.latency.subarray(0, n)).sort((a, b) => a - b);
     const pct = (p: number): number => (n === 0 ? 0 : lat[Math.min(n - 1, Math.floor(p * n))]!);
+    const audit = this.auditSource?.stats() ?? null;
+    const eventsBySource: Record<string, number> = {};
+    if (this.options.source !== "disabled") eventsBySource.syscall = this.nEvents;
+    if (audit !== null) eventsBySource.k8s_audit = audit.events;
     return {
       elapsedMs,
       events: this.nEvents,
+      eventsBySource,
+      audit,
       eventsPerSecond: elapsedMs > 0 ? (this.nEvents * 1000) / elapsedMs : 0,
       probe: this.session?.live.stats ?? ZERO_STATS,
       startupDropped: this.session?.startupDropped ?? 0,
@@ -516,10 +667,20 @@ export class Agent {
         await session.sync(); // deliver what the kernel holds
         await session.stop();
       }
+      // Accepted audit events are evaluated before the queue closes, so their alerts are delivered.
+      await this.auditSource?.stop();
       await this.queue.close(this.options.outputTimeoutMs ?? 2000);
       this.finished?.(this.exitError);
     }
     return { error: this.exitError, summary: this.summary() };
+  }
+
+  /** Alerts per rule of the rule set in force, both sources. */
+  private currentCounts(): Map<string, number> {
+    const counts = this.tables.detector.countsByRule();
+    if (this.tables.audit !== null)
+      for (const [name, n] of this.tables.audit.countsByRule()) counts.set(name, n);
+    return counts;
   }
 
   private captureEnded(r: LiveResult): void {
@@ -549,12 +710,12 @@ function buildTables(options: AgentOptions, paths: readonly string[]): Built {
   const withErrors = loaded.files.filter((f) => f.errors.length > 0);
   const withWarnings = loaded.files.filter((f) => f.warnings.length > 0);
   if (!loaded.successful) {
-    log(LOG_ERR, escapeLines(formatResults(withErrors)));
     return {
       ok: false,
       error: {
         code: "SAKER_RUN_RULES",
         message: `${AGENT_ERRORS.SAKER_RUN_RULES}: ${escapeText(paths.join(", "))}`,
+        details: escapeLines(formatResults(withErrors)),
       },
     };
   }
@@ -565,15 +726,21 @@ function buildTables(options: AgentOptions, paths: readonly string[]): Built {
       log(LOG_WARNING, `Rules loaded with ${n} warning(s) (-v shows them)`);
     }
   }
-  const built = buildDetector(loaded.ruleset, syscallSource, {
+  const detectorOptions = {
     matching: options.matching ?? "first",
     alertConfig: options.alertConfig,
     selection: options.selection,
-  });
-  if (!built.ok) {
-    const code =
-      built.error.code === "SAKER_DETECTOR_SELECTION" ? "SAKER_RUN_SELECTION" : "SAKER_RUN_DETECTOR";
-    return { ok: false, error: { code, message: built.error.message } };
+  };
+  // A disabled syscall source plans no rule (the selection is still checked).
+  const syscallRules: LoadedRuleset =
+    options.source === "disabled" ? { ...loaded.ruleset, rules: [] } : loaded.ruleset;
+  const built = buildDetector(syscallRules, syscallSource, detectorOptions);
+  if (!built.ok) return { ok: false, error: detectorError(built.error) };
+  let audit: Detector<AuditEvent> | null = null;
+  if (options.audit !== undefined && options.audit !== null) {
+    const a = buildDetector(loaded.ruleset, k8sAuditSource, detectorOptions);
+    if (!a.ok) return { ok: false, error: detectorError(a.error) };
+    audit = a.detector;
   }
   for (const e of options.selection?.rules ?? []) {
     const verb = e.op === "enable" ? "Enabling" : "Disabling";
@@ -592,12 +759,19 @@ function buildTables(options: AgentOptions, paths: readonly string[]): Built {
     ok: true,
     tables: {
       detector,
+      audit,
+      ruleOrder: loaded.ruleset.rules.map((r) => r.name),
       byCode: tables.nameByCode.map((name) => index.rulesFor(name)),
       bySyscall: tables.nameBySyscall.map((name) => index.rulesFor(name)),
       other: index.rulesFor("NA"),
       selection,
     },
   };
+}
+
+function detectorError(e: { code: string; message: string }): AgentError {
+  const code = e.code === "SAKER_DETECTOR_SELECTION" ? "SAKER_RUN_SELECTION" : "SAKER_RUN_DETECTOR";
+  return { code, message: e.message };
 }
 
 /** Multi-line text from input (diagnostics quote rules files): each line escaped on its own. */
@@ -645,17 +819,32 @@ function logSelection(log: (level: number, message: string) => void, sel: Syscal
 /** One line of counters (SIGUSR2): stable keys, for monitoring and the benchmark. */
 export function formatAgentStats(s: AgentSummary): string {
   const p = s.probe;
+  const audit = s.audit
+    ? ` k8s_audit_events=${s.audit.events} k8s_audit_rejected=${s.audit.rejectedTotal}`
+    : "";
   return (
     `Saker stats: events=${s.events} probe_sent=${p.sent} probe_drops=${p.drops} alerts=${s.alertsTotal} ` +
     `alerts_dropped=${s.outputs.dropped} latency_p50_ms=${s.alertLatencyMs.p50} latency_p99_ms=${s.alertLatencyMs.p99} ` +
-    `elapsed_ms=${s.elapsedMs}\n`
+    `elapsed_ms=${s.elapsedMs}${audit}\n`
   );
 }
 
 /** Falco's end-of-run lines (detections, drop monitor), then Saker's figures of the run. */
 export function formatAgentSummary(s: AgentSummary): string {
-  let out = formatDetectionSummary(s);
-  out += formatDropStats(s.drops.occurrences, s.drops.actionsTaken);
+  return formatDetectionSummary(s) + formatAgentFigures(s);
+}
+
+/** Everything of the summary after Falco's detection counts (drop monitor, Saker's figures per source). */
+export function formatAgentFigures(s: AgentSummary): string {
+  let out = "";
+  const bySource = s.eventsBySource ?? { syscall: s.events };
+  if (bySource.syscall !== undefined) out += formatDropStats(s.drops.occurrences, s.drops.actionsTaken);
+  const sources = Object.entries(bySource)
+    .map(([name, n]) => `${name} ${n}`)
+    .join(", ");
+  out += `Events by source: ${sources || "none"}\n`;
+  if (s.audit) out += formatAuditFigures(s.audit);
+  if (bySource.syscall === undefined) return formatOutputFigures(s, out);
   const p = s.probe;
   out +=
     `Events processed: ${s.events} in ${(s.elapsedMs / 1000).toFixed(3)} s (${s.eventsPerSecond.toFixed(2)} events/s); ` +
@@ -663,11 +852,34 @@ export function formatAgentSummary(s: AgentSummary): string {
     `busy ${p.dropBusy})` +
     (s.startupDropped > 0 ? `, ${s.startupDropped} lost at start-up` : "") +
     "\n";
+  return formatOutputFigures(s, out);
+}
+
+function formatOutputFigures(s: AgentSummary, text: string): string {
+  let out = text;
   const o = s.outputs;
+  const latency =
+    s.alertLatencyMs.n > 0
+      ? `; kernel-to-queue latency p50 ${s.alertLatencyMs.p50.toFixed(1)} ms, ` +
+        `p99 ${s.alertLatencyMs.p99.toFixed(1)} ms`
+      : "";
   out +=
     `Alerts: ${o.enqueued} queued, ${o.delivered} delivered, ${o.dropped} dropped (queue full), ` +
-    `${o.discarded} discarded at exit; kernel-to-queue latency p50 ${s.alertLatencyMs.p50.toFixed(1)} ms, ` +
-    `p99 ${s.alertLatencyMs.p99.toFixed(1)} ms\n`;
+    `${o.discarded} discarded at exit${latency}\n`;
   if (s.faults > 0) out += `Events whose processing failed: ${s.faults}\n`;
   return out;
+}
+
+/** The k8s_audit source's line: events, refusals by code, and the webhook's evaluation latency. */
+function formatAuditFigures(a: AuditSourceStats): string {
+  const codes = Object.keys(a.rejected).sort();
+  const by = codes.length > 0 ? ` (${codes.map((c) => `${c} ${a.rejected[c]}`).join(", ")})` : "";
+  let out = `k8s_audit (${a.mode}): ${a.events} events evaluated, ${a.rejectedTotal} rejected${by}`;
+  const w = a.webhook;
+  if (w !== null) {
+    out +=
+      `; ${w.acceptedRequests}/${w.requests} requests accepted, ` +
+      `evaluation latency p50 ${w.latency.p50Ms.toFixed(1)} ms, p99 ${w.latency.p99Ms.toFixed(1)} ms`;
+  }
+  return out + "\n";
 }

@@ -2,6 +2,7 @@
 export {
   AGENT_ERRORS,
   Agent,
+  formatAgentFigures,
   formatAgentStats,
   formatAgentSummary,
   type AgentError,
@@ -43,3 +44,25 @@ export {
   type SyscallSelection,
 } from "./syscalls.js";
 export { agentSettingsFromConfig, type AgentSettings } from "./settings.js";
+export {
+  AUDIT_SOURCE_ERRORS,
+  openAuditSource,
+  type AuditSource,
+  type AuditSourceErrorCode,
+  type AuditSourceHooks,
+  type AuditSourceStats,
+} from "./audit-source.js";
+export {
+  BUILT_IN_PLUGINS,
+  SOURCE_ERRORS,
+  SYSCALL_SOURCE_NAME,
+  parseAuditInit,
+  parseAuditOpenParams,
+  planSources,
+  type AuditInput,
+  type AuditSourceSpec,
+  type SourceError,
+  type SourceErrorCode,
+  type SourceFlags,
+  type SourcePlan,
+} from "./audit-sources.js";

@@ -50,6 +50,8 @@ import { ScapParser } from "./scap/parser.js";
 import type { ScapRecord } from "./scap/records.js";
 import { escapeControls, escapeText } from "../alerts/escape.js";
 import { formatDetectionSummary } from "../alerts/summary.js";
+import { outputChannelsFromConfig } from "../outputs/from-config.js";
+import { OutputQueue, within, type OutputChannel, type OutputMessage } from "../outputs/queue.js";
 
 /** Why a replay ended badly (exit status 1). Tests assert on the code, never on the wording. */
 export const CAPTURE_REPLAY_ERRORS = {
@@ -91,6 +93,11 @@ export interface CaptureReplayOptions {
   readonly legacySimpleConsumer?: boolean;
   /** Alert lines (escaped, no newline). Absent: alerts are counted, not written (stdout_output off). */
   readonly write?: (line: string) => void;
+  /**
+   * Every alert as an output message (line as for `write`), for the configured output channels
+   * (file_output, program_output, ...). Called after `write`.
+   */
+  readonly emit?: (message: OutputMessage) => void;
   /** Falco's log and error text for stderr (whole lines, newline included). Absent: discarded. */
   readonly log?: LogSink;
   /** Awaited after each input chunk: hand the batched output over here. */
@@ -264,6 +271,7 @@ class CaptureRun {
   private readonly counts: Uint32Array;
   private readonly alertsByPriority = new Array<number>(8).fill(0);
   private readonly write: ((line: string) => void) | undefined;
+  private readonly emit: ((message: OutputMessage) => void) | undefined;
   /** Only when drops are simulated: a capture file reports no driver drops, so nothing else can act. */
   private readonly drops: SyscallDropMonitor | null;
   private read = 0;
@@ -288,9 +296,11 @@ class CaptureRun {
     this.matchAll = (options.matching ?? "first") === "all";
     this.counts = detector.counts;
     this.write = options.write;
+    this.emit = options.emit;
     this.processor = new EventProcessor(options.state);
     const alertConfig = options.alertConfig;
     const write = options.write;
+    const emit = options.emit;
     const drops = options.drops;
     this.drops =
       drops === undefined || !drops.simulateDrops
@@ -298,14 +308,22 @@ class CaptureRun {
         : new SyscallDropMonitor(drops, {
             log: (level, message) => logger.log(level, message),
             alert: (time, rule, message, fields) => {
-              if (write === undefined) return;
-              write(
-                escapeControls(
-                  alertConfig.jsonOutput
-                    ? internalAlertJson(time, Priority.Debug, message, rule, fields, alertConfig.hostname)
-                    : internalAlertText(time, Priority.Debug, message, fields, alertConfig.utcOffsetSeconds),
-                ),
+              if (write === undefined && emit === undefined) return;
+              const line = escapeControls(
+                alertConfig.jsonOutput
+                  ? internalAlertJson(time, Priority.Debug, message, rule, fields, alertConfig.hostname)
+                  : internalAlertText(time, Priority.Debug, message, fields, alertConfig.utcOffsetSeconds),
               );
+              write?.(line);
+              emit?.({
+                time,
+                priority: Priority.Debug,
+                rule,
+                source: "internal",
+                tags: [],
+                line,
+                alert: null,
+              });
             },
           });
     const processor = this.processor;
@@ -365,7 +383,21 @@ class CaptureRun {
     this.alerts++;
     this.alertsByPriority[alert.priority]++;
     const write = this.write;
-    if (write !== undefined) write(escapeControls(rule.formatter.render(alert)));
+    const emit = this.emit;
+    if (write === undefined && emit === undefined) return;
+    const line = escapeControls(rule.formatter.render(alert));
+    if (write !== undefined) write(line);
+    if (emit !== undefined) {
+      emit({
+        time: alert.time,
+        priority: alert.priority,
+        rule: alert.rule,
+        source: alert.source,
+        tags: alert.tags,
+        line,
+        alert,
+      });
+    }
   }
 
   summary(
@@ -442,7 +474,17 @@ export interface ConfigReplaySettings {
   readonly writeAlerts: boolean;
   readonly rulesFiles: readonly string[];
   readonly state: ProcessorOptions;
+  /** The other configured outputs (file, program, syslog, http), built when the replay starts. */
+  readonly outputChannels: ReplayOutputChannels;
+  /** outputs_queue.capacity and output_timeout for those channels. */
+  readonly outputQueue: { readonly capacity: number; readonly timeoutMs: number };
 }
+
+/** Builds a replay's output channels; `stdout` receives program output and http echo for the replay's stdout. */
+export type ReplayOutputChannels = (sinks: {
+  readonly log: (level: number, message: string) => void;
+  readonly stdout: (text: string) => void;
+}) => OutputChannel[];
 
 /** The replay settings of a configuration; `hostname` defaults to Falco's (FALCO_HOSTNAME or the host's). */
 export function replaySettingsFromConfig(
@@ -458,6 +500,10 @@ export function replaySettingsFromConfig(
     writeAlerts: config.outputs.stdout.enabled,
     rulesFiles: config.rulesFiles,
     state: config.falcoLibs.threadTableSize > 0 ? { maxThreads: config.falcoLibs.threadTableSize } : {},
+    // stdout_output is the replay's own batched `write`; the others go through the output queue.
+    outputChannels: ({ log, stdout }) =>
+      outputChannelsFromConfig(config, log, { skipStdout: true, stdout, hostname }),
+    outputQueue: { capacity: config.outputsQueueCapacity, timeoutMs: config.outputTimeoutMs },
   };
 }
 
@@ -477,11 +523,40 @@ const OUTPUT_BATCH_CHARS = 64 * 1024;
  */
 export async function runCaptureReplay(
   path: string,
-  options: Omit<CaptureReplayOptions, "write" | "log" | "drain"> & { readonly writeAlerts?: boolean },
+  options: Omit<CaptureReplayOptions, "write" | "log" | "drain" | "emit"> & {
+    readonly writeAlerts?: boolean;
+    readonly outputChannels?: ReplayOutputChannels;
+    readonly outputQueue?: { readonly capacity: number; readonly timeoutMs: number };
+  },
   io: ReplayTextIo,
 ): Promise<CaptureReplayOutcome> {
   let out = "";
   let err = "";
+  // file_output, program_output, ...: behind the same bounded queues as the agent's. Program output and
+  // http echo join the replay's stdout; channel log lines its stderr, formatted as Falco's log.
+  const channelLog = new FalcoLogger(
+    {
+      level: options.logging?.level,
+      stderr: options.logging?.stderr,
+      iso8601: options.alertConfig.timeFormatIso8601,
+      clock: options.clock,
+    },
+    (text) => void (err += text),
+  );
+  const channels =
+    options.outputChannels?.({
+      log: (level, message) => channelLog.log(level, message),
+      stdout: (text) => void (out += text),
+    }) ?? [];
+  const timeoutMs = options.outputQueue?.timeoutMs ?? 2000;
+  const queue =
+    channels.length === 0
+      ? null
+      : new OutputQueue(channels, {
+          capacity: options.outputQueue?.capacity,
+          timeoutMs,
+          log: (level, message) => channelLog.log(level, message),
+        });
   const flush = async (force: boolean): Promise<void> => {
     if (err !== "") {
       const text = err;
@@ -497,9 +572,16 @@ export async function runCaptureReplay(
   const outcome = await replayCapture(path, {
     ...options,
     write: options.writeAlerts === false ? undefined : (line) => void (out += line + "\n"),
+    emit: queue === null ? undefined : (message) => void queue.push(message),
     log: (text) => void (err += text),
-    drain: () => flush(false),
+    // A file replays faster than slow channels take alerts: wait for them between chunks (at most
+    // output_timeout, so a dead endpoint slows the replay but cannot stop it) rather than drop.
+    drain: async () => {
+      if (queue !== null) await within(queue.flush(), timeoutMs);
+      await flush(false);
+    },
   });
+  if (queue !== null) await queue.close(timeoutMs);
   await flush(true);
   if (outcome.summary !== undefined) {
     await io.stderr(formatReplaySummary(outcome.summary));

@@ -118,6 +118,7 @@ export function buildConfig(effective: Obj, positions: Positions): BuildResult {
 
   // outputs
   const file = obj(effective.file_output);
+  const syslog = obj(effective.syslog_output);
   if (file.enabled === true && file.filename === "") {
     fail(
       "SAKER_CONFIG_MISSING",
@@ -314,7 +315,12 @@ export function buildConfig(effective: Obj, positions: Positions): BuildResult {
     staticFields: { ...(obj(effective.static_fields) as Record<string, string>) },
     outputs: {
       stdout: { enabled: obj(effective.stdout_output).enabled as boolean },
-      syslog: { enabled: obj(effective.syslog_output).enabled as boolean },
+      syslog: {
+        enabled: syslog.enabled as boolean,
+        host: syslog.host as string,
+        port: syslog.port as number,
+        protocol: syslog.protocol as "udp" | "tcp",
+      },
       file: {
         enabled: file.enabled as boolean,
         keepAlive: file.keep_alive as boolean,

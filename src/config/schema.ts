@@ -332,7 +332,13 @@ export const CONFIG_SCHEMA: JsonSchema = {
       description: "Constant fields added to every alert's output_fields.",
     },
     stdout_output: onOff(false, "Alerts to standard output."),
-    syslog_output: onOff(false, "Alerts to syslog."),
+    syslog_output: section("Alerts to syslog (LOG_USER, the alert's priority as severity).", {
+      enabled: bool(false, "Whether this output is on."),
+      // Saker extension: Falco always writes to the local syslog (/dev/log).
+      host: str("", "Saker: a remote syslog host; empty for the local syslog socket (/dev/log)."),
+      port: int(514, "Saker: the remote syslog port (with host).", 1, 65535),
+      protocol: oneOfWords("udp", ["udp", "tcp"], "Saker: the transport to the remote host."),
+    }),
     file_output: section("Alerts appended to a file.", {
       enabled: bool(false, "Whether this output is on."),
       keep_alive: bool(false, "Keep the file open between alerts."),

@@ -72,7 +72,13 @@ export interface HttpOutputConfig {
 
 export interface OutputsConfig {
   readonly stdout: { readonly enabled: boolean };
-  readonly syslog: { readonly enabled: boolean };
+  /** host/port/protocol are a Saker extension (remote syslog); host "" is the local /dev/log. */
+  readonly syslog: {
+    readonly enabled: boolean;
+    readonly host: string;
+    readonly port: number;
+    readonly protocol: "udp" | "tcp";
+  };
   readonly file: { readonly enabled: boolean; readonly keepAlive: boolean; readonly filename: string };
   readonly program: { readonly enabled: boolean; readonly keepAlive: boolean; readonly program: string };
   readonly http: HttpOutputConfig;

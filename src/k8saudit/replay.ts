@@ -16,7 +16,6 @@
 // reading goes on, as the plugin logs and skips them (Falco still exits 0). Problems with the run itself
 // (unreadable input, rules that fail to load, a disabled source) end it with a SAKER_REPLAY_* code and
 // exit status 1. Text taken from events is escaped before it reaches a terminal.
-import { createReadStream } from "node:fs";
 import { open, readdir, stat } from "node:fs/promises";
 import { constants as zc, gunzipSync } from "node:zlib";
 import type { Alert, AlertConfig } from "../alerts/alert.js";
@@ -25,16 +24,13 @@ import { formatResults } from "../rules/loader/results.js";
 import { loadRulesPaths, type LoadOutcome } from "../rules/loader/load.js";
 import type { SelectionOptions } from "../rules/selection.js";
 import {
-  AuditEventSequence,
-  DEFAULT_MAX_LINE_BYTES,
   DEFAULT_MAX_PAYLOAD_BYTES,
   K8S_AUDIT_ERRORS,
-  parseAuditPayload,
   type AuditEvent,
   type AuditParseOptions,
   type K8sAuditErrorCode,
-  type PayloadResult,
 } from "./event.js";
+import { AuditFileReader, type AuditFileSink } from "./file-reader.js";
 import { K8S_AUDIT_SOURCE_NAME } from "./schema.js";
 import { k8sAuditSource } from "./source.js";
 import { escapeControls, escapeText } from "../alerts/escape.js";
@@ -346,9 +342,9 @@ export async function replayAudit(options: AuditReplayOptions, io: ReplayIo): Pr
 
 const OUTPUT_BATCH_CHARS = 64 * 1024;
 
-/** One replay's state: the event numbering, the output batch, the counters. */
-class ReplayRun {
-  private readonly sequence = new AuditEventSequence();
+/** One replay's state: the file reader, the output batch, the counters. */
+class ReplayRun implements AuditFileSink {
+  private readonly reader: AuditFileReader;
   private readonly rejected = new Map<K8sAuditErrorCode, number>();
   private readonly alertsByPriority = new Array<number>(8).fill(0);
   private readonly reportPerCode: number;
@@ -356,16 +352,14 @@ class ReplayRun {
   private readonly emit: (alert: Alert, rule: PlannedRule<AuditEvent>) => void;
   private out = "";
   private err = "";
-  private files = 0;
-  private payloads = 0;
-  private events = 0;
   private alerts = 0;
 
   constructor(
     private readonly detector: Detector<AuditEvent>,
-    private readonly options: AuditReplayOptions,
+    options: AuditReplayOptions,
     private readonly io: ReplayIo,
   ) {
+    this.reader = new AuditFileReader(this, options.parse);
     this.reportPerCode = options.reportPerCode ?? 10;
     this.writeAlerts = options.writeAlerts ?? true;
     this.emit = (alert, rule) => {
@@ -376,111 +370,25 @@ class ReplayRun {
   }
 
   async replayFile(input: SniffedInput): Promise<ReplayError | undefined> {
-    this.files++;
+    if (input.kind === "scap") return undefined; // refused before replaying starts
     try {
-      if (input.kind === "audit-document") {
-        const limit = this.options.parse?.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES;
-        this.payloads++;
-        if (input.size > limit) {
-          this.reject(input.path, 0, "K8SAUDIT_PAYLOAD_TOO_LARGE", `size=${input.size}`);
-        } else {
-          const fh = await open(input.path, "r");
-          let data: Buffer;
-          try {
-            data = await fh.readFile();
-          } finally {
-            await fh.close();
-          }
-          this.payload(input.path, 0, parseAuditPayload(data, this.options.parse));
-        }
-      } else {
-        await this.replayLines(input.path);
-      }
+      await this.reader.read(input.path, input.kind, input.size);
     } catch (e) {
       return e instanceof OutputError ? e.replayError : readError(input.path, e);
     }
-    return this.drain();
+    return undefined;
   }
 
-  /** Stream a JSON Lines file: chunks are split at newlines; no line is held beyond maxLineBytes. */
-  private async replayLines(path: string): Promise<void> {
-    const maxLine = this.options.parse?.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
-    const stream = createReadStream(path, { highWaterMark: 1 << 20 });
-    let pending: Buffer[] = [];
-    let pendingBytes = 0;
-    let skipping = false; // inside a line already reported too long
-    let line = 0;
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
-      let start = 0;
-      for (;;) {
-        const nl = chunk.indexOf(0x0a, start);
-        const end = nl < 0 ? chunk.length : nl;
-        if (!skipping) {
-          if (pendingBytes + (end - start) >= maxLine) {
-            line++;
-            this.payloads++;
-            this.reject(path, line, "K8SAUDIT_LINE_TOO_LONG", `longer than ${maxLine} bytes; line skipped`);
-            skipping = nl < 0; // the rest of the line is still to come
-            pending = [];
-            pendingBytes = 0;
-          } else if (nl >= 0) {
-            line++;
-            let text = chunk.subarray(start, end);
-            if (pendingBytes > 0) {
-              pending.push(text);
-              text = Buffer.concat(pending, pendingBytes + text.length);
-              pending = [];
-              pendingBytes = 0;
-            }
-            this.line(path, line, text);
-          } else if (end > start) {
-            pending.push(chunk.subarray(start, end));
-            pendingBytes += end - start;
-          }
-        } else if (nl >= 0) {
-          skipping = false; // the long line ends here
-        }
-        if (nl < 0) break;
-        start = nl + 1;
-      }
-      const error = await this.drain();
-      if (error !== undefined) throw new OutputError(error);
-    }
-    if (!skipping && pendingBytes > 0) this.line(path, line + 1, Buffer.concat(pending, pendingBytes));
+  event(ev: AuditEvent): void {
+    this.detector.process(ev, "", ev.timestampNs(), this.emit);
   }
 
-  private line(path: string, line: number, bytes: Buffer): void {
-    let n = bytes.length;
-    if (n > 0 && bytes[n - 1] === 0x0d) n--;
-    if (n === 0) return;
-    this.payloads++;
-    this.payload(
-      path,
-      line,
-      parseAuditPayload(n === bytes.length ? bytes : bytes.subarray(0, n), this.options.parse),
-    );
+  async pause(): Promise<void> {
+    const error = await this.drain();
+    if (error !== undefined) throw new OutputError(error);
   }
 
-  private payload(path: string, line: number, result: PayloadResult): void {
-    if (!result.ok) {
-      this.reject(path, line, result.error.code, undefined, result.error.message);
-      return;
-    }
-    for (const e of result.eventErrors) this.reject(path, line, e.code, undefined, e.message);
-    for (const ev of result.events) {
-      this.sequence.stamp(ev);
-      this.events++;
-      this.detector.process(ev, "", ev.timestampNs(), this.emit);
-    }
-  }
-
-  private reject(
-    path: string,
-    line: number,
-    code: K8sAuditErrorCode,
-    detail?: string,
-    message?: string,
-  ): void {
+  reject(path: string, line: number, code: K8sAuditErrorCode, detail?: string, message?: string): void {
     const seen = (this.rejected.get(code) ?? 0) + 1;
     this.rejected.set(code, seen);
     if (seen > this.reportPerCode) return;
@@ -525,17 +433,18 @@ class ReplayRun {
     let rejectedTotal = 0;
     for (const n of this.rejected.values()) rejectedTotal += n;
     const seconds = Number(elapsedNs) / 1e9;
+    const events = this.reader.events;
     return {
-      files: this.files,
-      payloads: this.payloads,
-      eventsRead: this.events,
+      files: this.reader.files,
+      payloads: this.reader.payloads,
+      eventsRead: events,
       rejected: new Map(this.rejected),
       rejectedTotal,
       alertsTotal: this.alerts,
       alertsByPriority: [...this.alertsByPriority],
       alertsByRule: this.detector.countsByRule(),
       elapsedNs,
-      eventsPerSecond: seconds > 0 ? this.events / seconds : 0,
+      eventsPerSecond: seconds > 0 ? events / seconds : 0,
     };
   }
 }

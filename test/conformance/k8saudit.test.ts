@@ -3,6 +3,11 @@
 // case amounts to), and checked against every expectation key the case states. Counts are read back from
 // what the command prints (Falco's end-of-run summary on stdout), as Falco's own test suites read them.
 //
+// Then the same cases through `saker run` given Falco's own invocation of each case, unchanged:
+// `-c CONFIG -r RULES... -o priority=... -o json_output=... --enable-source k8s_audit
+// -o plugins[0].open_params=INPUT` (the run command registered on a commander program, alerts collected
+// from its output channel, the summary from its stdout), checked the same way.
+//
 // A case not on ALLOWED_FAILURES must pass; a case on it must still fail, and fail for the stated reason,
 // so the list cannot go stale.
 import { test } from "node:test";
@@ -10,6 +15,8 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { Command } from "commander";
 import { registerReplayCommand, type CommandIo } from "../../src/cli/commands/replay.js";
+import { registerRunCommand, type RunIo } from "../../src/cli/commands/run.js";
+import { MemoryChannel } from "../../src/agent/index.js";
 import { corpusPath, requireCorpus } from "../support/paths.js";
 
 interface Case {
@@ -120,6 +127,85 @@ async function runReplay(argv: readonly string[]): Promise<RunResult> {
     stderr += `commander: ${(e as Error).message}\n`;
     exitCode = 2;
   }
+  return { exitCode, stdout, stderr };
+}
+
+/**
+ * Falco's command line for a case (falco_test.py / the testing framework build it from the same options),
+ * given to `saker run` unchanged: the input becomes the k8saudit plugin's open_params.
+ */
+function falcoArgv(c: Case): string[] {
+  const argv: string[] = [];
+  for (const f of c.rules_files) argv.push("-r", corpusPath(f));
+  for (const [key, value] of Object.entries(c.options)) {
+    switch (key) {
+      case "config_file":
+        argv.push("-c", corpusPath(String(value)));
+        break;
+      case "min_priority":
+        argv.push("-o", `priority=${String(value)}`);
+        break;
+      case "json_output":
+      case "json_include_output_property":
+      case "json_include_tags_property":
+      case "time_format_iso_8601":
+        argv.push("-o", `${key}=${String(value)}`);
+        break;
+      case "enable_sources":
+        for (const s of value as string[]) argv.push("--enable-source", s);
+        break;
+      case "disabled_rules":
+        for (const s of value as string[]) argv.push("-D", s);
+        break;
+      case "disabled_tags":
+        for (const s of value as string[]) argv.push("-T", s);
+        break;
+      case "enabled_tags":
+        for (const s of value as string[]) argv.push("-t", s);
+        break;
+      case "all_events":
+        if (value === true) argv.push("-A");
+        break;
+      case "extra_args":
+        argv.push(
+          ...String(value)
+            .split(/\s+/)
+            .filter((a) => a !== ""),
+        );
+        break;
+      default:
+        throw new Error(`${c.id}: option '${key}' is not part of Falco's command line for saker run`);
+    }
+  }
+  argv.push("-o", `plugins[0].open_params=${corpusPath(c.input)}`);
+  return argv;
+}
+
+async function runAgent(argv: readonly string[]): Promise<RunResult> {
+  let stdout = "";
+  let stderr = "";
+  let exitCode = -1;
+  const alerts = new MemoryChannel();
+  // Alerts reach stdout through the output channel; the summary follows once the agent stopped.
+  const io: RunIo = {
+    stdout: (t) => {
+      for (const m of alerts.messages.splice(0)) stdout += m.line + "\n";
+      stdout += t;
+    },
+    stderr: (t) => void (stderr += t),
+    alerts,
+    exit: (code) => void (exitCode = code),
+  };
+  const program = new Command("saker").exitOverride();
+  program.configureOutput({ writeOut: (t) => void (stdout += t), writeErr: (t) => void (stderr += t) });
+  registerRunCommand(program, io);
+  try {
+    await program.parseAsync(["run", ...argv], { from: "user" });
+  } catch (e) {
+    stderr += `commander: ${(e as Error).message}\n`;
+    exitCode = 2;
+  }
+  for (const m of alerts.messages.splice(0)) stdout += m.line + "\n";
   return { exitCode, stdout, stderr };
 }
 
@@ -241,7 +327,7 @@ function check(c: Case, r: RunResult): string[] {
   return problems;
 }
 
-test("k8saudit conformance: every case of the corpus through saker replay", async () => {
+async function conformance(label: string, run: (c: Case) => Promise<RunResult>): Promise<void> {
   requireCorpus();
   const corpus = JSON.parse(readFileSync(corpusPath("cases.json"), "utf8")) as { cases: Case[] };
   const cases = corpus.cases.filter((c) => c.kind === "k8saudit");
@@ -250,7 +336,7 @@ test("k8saudit conformance: every case of the corpus through saker replay", asyn
   const failures: { id: string; problems: string[] }[] = [];
   const unexpected: string[] = [];
   for (const c of cases) {
-    const result = await runReplay(caseArgv(c));
+    const result = await run(c);
     const problems = check(c, result);
     const allowed = ALLOWED_FAILURES.get(c.id);
     if (problems.length > 0) failures.push({ id: c.id, problems });
@@ -266,7 +352,7 @@ test("k8saudit conformance: every case of the corpus through saker replay", asyn
   }
 
   const passed = cases.length - failures.length;
-  let report = `k8saudit: ${passed}/${cases.length} passed\n`;
+  let report = `k8saudit (${label}): ${passed}/${cases.length} passed\n`;
   const reasons = new Set<string>();
   for (const f of failures) {
     const allowed = ALLOWED_FAILURES.get(f.id);
@@ -276,4 +362,12 @@ test("k8saudit conformance: every case of the corpus through saker replay", asyn
   for (const r of reasons) report += `  allowed: ${r}\n`;
   process.stdout.write(report);
   assert.deepEqual(unexpected, [], "cases failing outside the allow-list, or allow-list entries gone stale");
+}
+
+test("k8saudit conformance: every case of the corpus through saker replay", async () => {
+  await conformance("saker replay", (c) => runReplay(caseArgv(c)));
+});
+
+test("k8saudit conformance: every case of the corpus through saker run with Falco's invocation", async () => {
+  await conformance("saker run", (c) => runAgent(falcoArgv(c)));
 });

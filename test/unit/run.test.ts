@@ -1,11 +1,12 @@
-// `saker run` without the probe: configuration and rules errors as codes, --dry-run's selection, and the
-// engine kinds that need no kernel (replay, unsupported ones).
+// `saker run` without the probe: configuration and rules errors as codes, --dry-run's selection, the
+// engine kinds that need no kernel (replay, unsupported ones), and the k8s_audit source from a file.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runCommand, type RunIo } from "../../src/cli/commands/run.js";
+import { MemoryChannel } from "../../src/agent/index.js";
 import { corpusPath } from "../support/paths.js";
 
 function io(): RunIo & { out: string; err: string } {
@@ -105,4 +106,59 @@ test("engine.kind=replay runs the capture file through the rules", async () => {
   assert.ok(alerts.length > 0);
   assert.ok(alerts.every((a) => a.rule === "Cat Opens"));
   assert.match(r.out, /Events detected: \d+/);
+});
+
+test("a k8saudit file as open_params: alerts through the output channel, Falco's summary on stdout, exit 0", async () => {
+  const alerts = new MemoryChannel();
+  const r = io();
+  const code = await runCommand(
+    {
+      config: corpusPath("confs", "plugins", "k8s_audit.yaml"),
+      rules: [corpusPath("rules", "upstream", "k8s_audit_rules.yaml")],
+      option: [`plugins[0].open_params=${corpusPath("k8saudit", "exec_pod.json")}`],
+      enableSource: ["k8s_audit"],
+    },
+    { stdout: r.stdout, stderr: r.stderr, alerts },
+  );
+  assert.equal(code, 0, r.err);
+  assert.deepEqual(
+    alerts.messages.map((m) => [m.rule, m.source]),
+    [["Attach/Exec Pod", "k8s_audit"]],
+  );
+  assert.match(alerts.messages[0]!.line, /: Notice Attach\/Exec to pod \(user=minikube-user /);
+  assert.equal(
+    r.out,
+    "Events detected: 1\nRule counts by severity:\n   NOTICE: 1\nTriggered rules by rule name:\n   Attach/Exec Pod: 1\n",
+  );
+  assert.match(r.err, /Events by source: k8s_audit 1\n/);
+});
+
+test("plugins Saker does not have, and bad k8saudit settings, stop the start with their codes", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "saker-run-"));
+  const conf = (body: string): string => {
+    const file = join(dir, `c${Math.random().toString(36).slice(2)}.yaml`);
+    writeFileSync(file, body);
+    return file;
+  };
+  const cases: [string, string[], string][] = [
+    [conf("plugins:\n  - name: cloudtrail\n    library_path: libcloudtrail.so\n"), [], "SAKER_RUN_PLUGIN"],
+    [
+      conf(
+        "plugins:\n  - name: k8saudit\n    library_path: x.so\n    init_config: '{bad'\n    open_params: /tmp\n",
+      ),
+      [],
+      "SAKER_RUN_PLUGIN_CONFIG",
+    ],
+    [corpusPath("confs", "plugins", "k8s_audit.yaml"), [], "SAKER_RUN_AUDIT_OPEN_PARAMS"],
+    [
+      corpusPath("confs", "plugins", "k8s_audit.yaml"),
+      [`plugins[0].open_params=${join(dir, "missing.json")}`, "engine.kind=nodriver"],
+      "SAKER_RUN_AUDIT_OPEN",
+    ],
+  ];
+  for (const [config, option, want] of cases) {
+    const r = io();
+    assert.equal(await runCommand({ config, option, user: "root" }, r), 1, r.err);
+    assert.match(r.err, new RegExp(`\\(${want}\\)\\n$`), r.err);
+  }
 });

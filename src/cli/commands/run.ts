@@ -1,7 +1,7 @@
 // `saker run`: the live agent.
 //
 //   saker run [-c CONFIG] [-r RULES...] [-o key=value]... [-A] [-D substring]... [-T tag]... [-t tag]...
-//             [--json] [-u USER] [--dry-run] [-v]
+//             [--enable-source SRC]... [--disable-source SRC]... [--json] [-u USER] [--dry-run] [-v]
 //
 // Configuration: Saker's stock configuration (Falco's falco.yaml) or -c FILE, then each -o in order.
 // Rules: -r paths, else rules_files, else the default rules/ directory. engine.kind picks the source:
@@ -9,6 +9,12 @@
 //   replay                              engine.replay.capture_file through the rules, as `falco -e`;
 //   nodriver                            no syscall source (the agent runs, nothing is captured);
 //   gvisor                              not supported (SAKER_RUN_ENGINE).
+// Event sources (agent/audit-sources.ts): `syscall` always, and `k8s_audit` when the configuration loads
+// the k8saudit plugin (built in: library_path is not loaded). Its open_params is an audit file or directory
+// (read once; with the syscall source disabled the run ends when it is done, as Falco with a file) or
+// http[s]://[host]:port/path (the webhook). --enable-source/--disable-source select sources as Falco does.
+// A run that ends because its input ended prints Falco's detection summary on stdout, where Falco prints
+// it; a live run stopped by a signal keeps it on stderr, after the alert stream.
 // Started as root, the agent spawns the probe loader with CAP_BPF + CAP_PERFMON only, reads /proc, then
 // runs as -u USER (default nobody). SIGINT/SIGTERM stop it cleanly (queue flushed, summary on stderr);
 // SIGHUP reloads the rules without restarting capture; SIGUSR2 prints one line of counters on stderr.
@@ -21,15 +27,20 @@ import {
   Agent,
   type AgentError,
   type AgentOptions,
+  type OutputChannel,
+  type SourcePlan,
   StreamChannel,
   type TargetUser,
   agentSettingsFromConfig,
+  formatAgentFigures,
   formatAgentStats,
   formatAgentSummary,
   resolveUser,
   runningAsRoot,
+  planSources,
   selectSyscalls,
 } from "../../agent/index.js";
+import { formatDetectionSummary } from "../../alerts/summary.js";
 import { replaySettingsFromConfig, runCaptureReplay } from "../../capture/replay.js";
 import { FalcoLogger } from "../../capture/pipeline/logger.js";
 import {
@@ -45,6 +56,10 @@ import { formatResults } from "../../rules/loader/results.js";
 import type { SelectionOptions } from "../../rules/selection.js";
 import { SAKER_VERSION } from "../../version.js";
 import { escapeText } from "../../alerts/escape.js";
+import { type AgentServices, startAgentServices } from "../../agent/services.js";
+import { buildSupportBundle } from "../../lifecycle/support.js";
+import { outputChannelsFromConfig } from "../../outputs/index.js";
+import { sakerVersions } from "../../service/index.js";
 
 export { DEFAULT_RULES_DIR };
 
@@ -70,15 +85,25 @@ export interface RunCliOptions {
   readonly disable?: readonly string[];
   readonly disableTag?: readonly string[];
   readonly enableTag?: readonly string[];
+  /** --enable-source: only these event sources run. */
+  readonly enableSource?: readonly string[];
+  /** --disable-source: these event sources do not run. */
+  readonly disableSource?: readonly string[];
   readonly json?: boolean;
   readonly user?: string;
   readonly dryRun?: boolean;
+  /** --support: print the support bundle (versions, config, rules files and digests, system) and exit. */
+  readonly support?: boolean;
   readonly verbose?: boolean;
 }
 
 export interface RunIo {
   stdout(text: string): void;
   stderr(text: string): void;
+  /** Where alerts go instead of fd 1 when stdout_output is enabled (tests running the command in process). */
+  readonly alerts?: OutputChannel;
+  /** Receives the exit status (default: process.exitCode). */
+  exit?(code: number): void;
 }
 
 const processRunIo: RunIo = {
@@ -92,6 +117,14 @@ export interface RunPlan {
   readonly rulesPaths: readonly string[];
   readonly selection: SelectionOptions;
   readonly allEvents: boolean;
+  /** The event sources loaded and enabled, and the k8s_audit source's settings. */
+  readonly sources: SourcePlan;
+  /** The configuration files read (main, then included; not the built-in defaults): digests, watching. */
+  readonly configFiles: readonly string[];
+  /** config_files directories (watched: a file added there is a change). */
+  readonly configDirectories: readonly string[];
+  /** The effective configuration in falco.yaml's shape (--support). */
+  readonly effectiveConfig: Readonly<Record<string, unknown>>;
 }
 
 export type PlanResult = { ok: true; plan: RunPlan } | { ok: false; exitCode: number };
@@ -108,6 +141,14 @@ export function planRun(options: RunCliOptions, io: RunIo = processRunIo): PlanR
   }
   if (loaded.warnings.length > 0) io.stderr(formatConfigDiagnostics(loaded.warnings));
   const config = loaded.config;
+  const sources = planSources(config.loadedPlugins, {
+    enable: options.enableSource,
+    disable: options.disableSource,
+  });
+  if (!sources.ok) {
+    io.stderr(`Error: ${sources.error.message} (${sources.error.code})\n`);
+    return { ok: false, exitCode: 1 };
+  }
   const rulesPaths =
     options.rules !== undefined && options.rules.length > 0
       ? options.rules
@@ -120,6 +161,10 @@ export function planRun(options: RunCliOptions, io: RunIo = processRunIo): PlanR
       config,
       rulesPaths,
       allEvents: options.allEvents === true,
+      sources: sources.plan,
+      configFiles: loaded.sources.filter((f) => f.role !== "defaults").map((f) => f.file),
+      configDirectories: loaded.directories,
+      effectiveConfig: loaded.effective,
       selection: {
         minPriority: config.priority,
         rules: config.rules,
@@ -158,10 +203,11 @@ export function dryRun(plan: RunPlan, io: RunIo = processRunIo): number {
   const bySource = new Map<string, number>();
   for (const r of outcome.ruleset.rules)
     if (r.enabled) bySource.set(r.source, (bySource.get(r.source) ?? 0) + 1);
-  const sources = [...bySource].map(([s, n]) => `${n} ${s}`).join(", ") || "none";
+  const ruleSources = [...bySource].map(([s, n]) => `${n} ${s}`).join(", ") || "none";
   const sorted = (s: Iterable<string>): string => [...s].sort().join(" ");
   io.stdout(
-    `Loaded ${outcome.ruleset.rules.length} rules from ${plan.rulesPaths.join(", ")} (enabled: ${sources}).\n` +
+    `Loaded ${outcome.ruleset.rules.length} rules from ${plan.rulesPaths.join(", ")} (enabled: ${ruleSources}).\n` +
+      `Event sources enabled: ${plan.sources.enabled.join(", ")}\n` +
       `Syscall rules enabled: ${built.detector.rules.length}\n` +
       `Syscalls the rules need (${sel.rules.size}): ${sorted(sel.rules)}\n` +
       `Syscalls captured (${sel.selected.size}): ${sorted(sel.selected)}\n` +
@@ -180,12 +226,23 @@ export async function runCommand(options: RunCliOptions, io: RunIo = processRunI
   if (!planned.ok) return planned.exitCode;
   const plan = planned.plan;
   if (options.dryRun === true) return dryRun(plan, io);
+  if (options.support === true) {
+    const bundle = buildSupportBundle({
+      cmdline: process.argv.slice(1).join(" "),
+      config: plan.effectiveConfig,
+      rulesPaths: plan.rulesPaths,
+      engineInfo: { ...sakerVersions() },
+    });
+    io.stdout(JSON.stringify(bundle) + "\n");
+    return 0;
+  }
   const config = plan.config;
   const hostname = falcoHostname();
   const settings = agentSettingsFromConfig(config, hostname);
   const logger = new FalcoLogger(settings.logging, (line) => io.stderr(line));
   const log = (level: number, message: string): void => logger.log(level, message);
   const fatal = (e: AgentError | { code: string; message: string }): number => {
+    if ("details" in e && e.details !== undefined) io.stderr(e.details + "\n");
     io.stderr(`Error: ${e.message} (${e.code})\n`);
     return 1;
   };
@@ -196,11 +253,14 @@ export async function runCommand(options: RunCliOptions, io: RunIo = processRunI
     log(6, `   ${escapeText(options.config)}`);
   }
   const kind = config.engine.kind;
-  if (kind === "gvisor") {
+  // A capture file is replayed whatever the source flags say, as Falco ignores them with one.
+  if (kind === "replay") return runReplay(plan, io);
+  for (const note of plan.sources.notes) log(6, note);
+  const syscall = plan.sources.syscall;
+  if (syscall && kind === "gvisor") {
     return fatal({ code: "SAKER_RUN_ENGINE", message: `${RUN_CLI_ERRORS.SAKER_RUN_ENGINE}: gvisor` });
   }
-  if (kind === "replay") return runReplay(plan, io);
-  if (kind === "kmod" || kind === "ebpf") {
+  if (syscall && (kind === "kmod" || kind === "ebpf")) {
     log(6, `engine.kind ${kind}: Saker's only driver is its CO-RE eBPF probe, which is used instead`);
   }
 
@@ -227,9 +287,32 @@ export async function runCommand(options: RunCliOptions, io: RunIo = processRunI
   };
   let agent: Agent | null = null;
   let keepAlive: NodeJS.Timeout | undefined;
-  const onHup = (): void => {
-    log(6, "SIGHUP received, reloading the rules...");
-    void agent?.reload();
+  let services: AgentServices | null = null;
+  // One reload at a time; a request arriving meanwhile runs once the current one is done.
+  let reloading: Promise<void> | null = null;
+  let reloadAgain = false;
+  const reload = (why: string): void => {
+    if (reloading !== null) {
+      reloadAgain = true;
+      return;
+    }
+    log(6, `${why}, reloading the rules...`);
+    reloading = (async () => {
+      const r = await agent?.reload();
+      if (r?.ok === true) await services?.refresh();
+    })().finally(() => {
+      reloading = null;
+      if (reloadAgain) {
+        reloadAgain = false;
+        reload(why);
+      }
+    });
+  };
+  const onHup = (): void => reload("SIGHUP received");
+  // SIGUSR1: reopen the file output and respawn the program output (log rotation), as Falco.
+  const onUsr1 = (): void => {
+    log(6, "SIGUSR1 received, reopening outputs...");
+    agent?.reopenOutputs();
   };
   // SIGUSR2: one line of counters on stderr (monitoring, the benchmark).
   const onUsr2 = (): void => {
@@ -238,6 +321,7 @@ export async function runCommand(options: RunCliOptions, io: RunIo = processRunI
   process.on("SIGINT", onTerm);
   process.on("SIGTERM", onTerm);
   process.on("SIGHUP", onHup);
+  process.on("SIGUSR1", onUsr1);
   process.on("SIGUSR2", onUsr2);
   try {
     const agentOptions: AgentOptions = {
@@ -249,11 +333,17 @@ export async function runCommand(options: RunCliOptions, io: RunIo = processRunI
       baseSyscalls: { ...settings.baseSyscalls, all: settings.baseSyscalls.all || plan.allEvents },
       drops: settings.drops,
       state: settings.state,
-      source: kind === "nodriver" ? "none" : "live",
-      outputs: settings.stdout ? [new StreamChannel("stdout", 1, log)] : [],
+      source: !syscall ? "disabled" : kind === "nodriver" ? "none" : "live",
+      audit: plan.sources.audit,
+      loadedSources: plan.sources.loaded,
+      outputs: [
+        ...(settings.stdout ? [io.alerts ?? new StreamChannel("stdout", 1, log)] : []),
+        ...outputChannelsFromConfig(config, log, { skipStdout: true, hostname }),
+      ],
       queueCapacity: settings.queueCapacity,
       outputTimeoutMs: settings.outputTimeoutMs,
       log,
+      pluginLog: (line) => io.stderr(line),
       capture: { ringBufferMb: settings.ringBufferMb, snaplen: settings.snaplen },
       user,
       verbose: options.verbose,
@@ -261,6 +351,21 @@ export async function runCommand(options: RunCliOptions, io: RunIo = processRunI
     const started = await Agent.start(agentOptions);
     if (!started.ok) return fatal(started.error);
     agent = started.agent;
+    const svc = await startAgentServices({
+      agent,
+      config,
+      hostname,
+      log,
+      rulesPaths: plan.rulesPaths,
+      configFiles: [...plan.configFiles, ...plan.configDirectories],
+      onFilesChanged: (changed) =>
+        reload(`${changed.map((f) => escapeText(f)).join(", ")} changed (watch_config_files)`),
+    });
+    if (!svc.ok) {
+      await agent.stop();
+      return fatal(svc.error);
+    }
+    services = svc.services;
     log(6, "Saker is watching the system: alerts follow");
     // Without a driver nothing else keeps the process alive until a signal comes.
     keepAlive = setInterval(() => undefined, 1 << 30);
@@ -268,10 +373,19 @@ export async function runCommand(options: RunCliOptions, io: RunIo = processRunI
       wake = resolve;
       if (signal !== null) resolve();
     });
-    const error = await Promise.race([agent.done, stopped.then(() => null)]);
-    if (signal !== null && error === null) log(6, `${signal} received, exiting...`);
+    const ended = await Promise.race([
+      agent.done.then((error) => ({ error, inputEnded: error === null })),
+      stopped.then(() => ({ error: null, inputEnded: false })),
+    ]);
+    const error = ended.error;
+    if (signal !== null && error === null && !ended.inputEnded) log(6, `${signal} received, exiting...`);
     const exit = await agent.stop();
-    io.stderr(formatAgentSummary(exit.summary));
+    if (ended.inputEnded) {
+      io.stdout(formatDetectionSummary(exit.summary));
+      io.stderr(formatAgentFigures(exit.summary));
+    } else {
+      io.stderr(formatAgentSummary(exit.summary));
+    }
     const err = error ?? exit.error;
     return err !== null ? fatal(err) : 0;
   } finally {
@@ -279,7 +393,9 @@ export async function runCommand(options: RunCliOptions, io: RunIo = processRunI
     process.off("SIGINT", onTerm);
     process.off("SIGTERM", onTerm);
     process.off("SIGHUP", onHup);
+    process.off("SIGUSR1", onUsr1);
     process.off("SIGUSR2", onUsr2);
+    await services?.close();
   }
 }
 
@@ -304,6 +420,8 @@ async function runReplay(plan: RunPlan, io: RunIo): Promise<number> {
       drops: s.drops,
       state: s.state,
       writeAlerts: s.writeAlerts,
+      outputChannels: s.outputChannels,
+      outputQueue: s.outputQueue,
     },
     io,
   );
@@ -312,7 +430,7 @@ async function runReplay(plan: RunPlan, io: RunIo): Promise<number> {
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
-export function registerRunCommand(program: Command): void {
+export function registerRunCommand(program: Command, io: RunIo = processRunIo): void {
   program
     .command("run")
     .description("run the agent: watch this host's syscalls with the rules (default: Saker's rules)")
@@ -323,11 +441,16 @@ export function registerRunCommand(program: Command): void {
     .option("-D, --disable <substring>", "disable rules whose name contains it (repeatable)", collect, [])
     .option("-T, --disable-tag <tag>", "disable rules having this tag (repeatable)", collect, [])
     .option("-t, --enable-tag <tag>", "run only rules having one of these tags (repeatable)", collect, [])
+    .option("--enable-source <source>", "enable only these event sources (repeatable)", collect, [])
+    .option("--disable-source <source>", "disable this event source (repeatable)", collect, [])
     .option("--json", "print alerts as JSON (json_output=true)")
     .option("-u, --user <name>", "the user the engine runs as once started as root (default nobody)")
     .option("--dry-run", "load the configuration and rules, print what would be captured, and exit")
+    .option("--support", "print a JSON support bundle (versions, config, rules files, system) and exit")
     .option("-v, --verbose", "print rules-loading warnings in full")
     .action(async (opts: RunCliOptions) => {
-      process.exitCode = await runCommand(opts);
+      const code = await runCommand(opts, io);
+      if (io.exit !== undefined) io.exit(code);
+      else process.exitCode = code;
     });
 }

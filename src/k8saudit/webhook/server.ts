@@ -183,6 +183,7 @@ export class AuditWebhook {
   private readonly tokenDigests: readonly Buffer[] | undefined;
   private readonly emit: (alert: Alert, rule: PlannedRule<AuditEvent>) => void;
   private readonly evaluateOne: (event: AuditEvent, receivedAt: number) => void;
+  private detector: Detector<AuditEvent>;
   private app: FastifyInstance | undefined;
   private drainScheduled = false;
   private idleWaiters: (() => void)[] = [];
@@ -215,13 +216,21 @@ export class AuditWebhook {
         this.alertSinkErrors++;
       }
     };
-    const detector = options.detector;
+    this.detector = options.detector;
     this.evaluateOne = (event, receivedAt) => {
       this.sequence.stamp(event);
-      detector.process(event, "", event.timestampNs(), this.emit);
+      this.detector.process(event, "", event.timestampNs(), this.emit);
       this.evaluated++;
       this.latency.record(performance.now() - receivedAt);
     };
+  }
+
+  /**
+   * Evaluate events with another detector from now on (a rules reload). Events already queued are
+   * evaluated with it too: the swap happens between two events, never during one.
+   */
+  setDetector(detector: Detector<AuditEvent>): void {
+    this.detector = detector;
   }
 
   /** Listen; resolves with the bound address (use port 0 in tests). */

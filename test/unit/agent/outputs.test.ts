@@ -62,7 +62,13 @@ test("messages reach every channel in order, off the caller's path", async () =>
     b.messages.map((m) => m.line),
     a.messages.map((m) => m.line),
   );
-  assert.deepEqual(q.stats, { enqueued: 5, delivered: 5, dropped: 0, discarded: 0, pending: 0, timeouts: 0 });
+  const { channels, ...totals } = q.stats;
+  assert.deepEqual(totals, { enqueued: 5, delivered: 5, dropped: 0, discarded: 0, pending: 0, timeouts: 0 });
+  const each = { enqueued: 5, delivered: 5, dropped: 0, discarded: 0, pending: 0, timeouts: 0, errors: 0 };
+  assert.deepEqual(channels, [
+    { name: "a", ...each },
+    { name: "b", ...each },
+  ]);
 });
 
 test("a blocked channel fills the queue; then new messages are dropped and counted, with one log line", async () => {

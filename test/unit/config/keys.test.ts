@@ -183,6 +183,14 @@ const ROWS: Row[] = [
   { key: "stdout_output.enabled", value: "true", get: (c) => c.outputs.stdout.enabled, want: true },
   { key: "syslog_output.enabled", value: "true", get: (c) => c.outputs.syslog.enabled, want: true },
   {
+    key: "syslog_output.host",
+    value: "logs.example",
+    get: (c) => c.outputs.syslog.host,
+    want: "logs.example",
+  },
+  { key: "syslog_output.port", value: "6514", get: (c) => c.outputs.syslog.port, want: 6514 },
+  { key: "syslog_output.protocol", value: "tcp", get: (c) => c.outputs.syslog.protocol, want: "tcp" },
+  {
     key: "file_output.enabled",
     yaml: "file_output: {enabled: true, filename: /tmp/x}\n",
     get: (c) => c.outputs.file.enabled,
