@@ -7,10 +7,12 @@
 // (p50/p99, over alerts raised on purpose by opening /etc/shadow), and the agent's memory (RSS).
 //
 // The workload is a small C program compiled into a temporary directory with the system's cc. Each
-// figure is the best of `repeats` runs. Needs root and the built probe (scripts/build-probe.sh);
+// figure is the best of `repeats` runs. Then benchSustained: a fresh agent under a paced open/close load of
+// 100,000 events/s for 60 s (zero drops is the goal). `node dist/bench/agent.js sustained [SECONDS]` runs
+// only that part. Needs root and the built probe (scripts/build-probe.sh);
 // skipped with a message otherwise. Run alone: `node dist/bench/agent.js`.
 import { type ChildProcessWithoutNullStreams, execFile, execFileSync, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -33,7 +35,28 @@ static double now(void) {
 	return (double)t.tv_sec * 1e9 + (double)t.tv_nsec;
 }
 
+/* paced RATE SECONDS: open+close RATE times a second (2 events each) for SECONDS, in 1 ms ticks, catching
+ * up when late; prints the iterations done, the seconds taken and the worst lateness (ms). */
+static int paced(long rate, long seconds) {
+	struct timespec next;
+	clock_gettime(CLOCK_MONOTONIC, &next);
+	double start = now(), worst = 0;
+	long done = 0, ticks = seconds * 1000;
+	for (long t = 1; t <= ticks; t++) {
+		long due = rate * t / 1000;
+		for (; done < due; done++) close(open("/etc/hostname", O_RDONLY));
+		next.tv_nsec += 1000000;
+		if (next.tv_nsec >= 1000000000) { next.tv_nsec -= 1000000000; next.tv_sec++; }
+		double late = now() - ((double)next.tv_sec * 1e9 + (double)next.tv_nsec);
+		if (late > worst) worst = late;
+		clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, 0);
+	}
+	printf("%ld %.3f %.1f\n", done, (now() - start) / 1e9, worst / 1e6);
+	return 0;
+}
+
 int main(int argc, char **argv) {
+	if (argc == 4 && !strcmp(argv[1], "paced")) return paced(atol(argv[2]), atol(argv[3]));
 	if (argc != 3) return 2;
 	long n = atol(argv[2]);
 	char buf[64];
@@ -89,6 +112,7 @@ export interface AgentBenchResult {
   /** Agent resident memory at the end, and its peak (KiB). */
   readonly rssKb: number;
   readonly peakRssKb: number;
+  readonly sustained: SustainedResult | null;
   readonly skipped: string | null;
 }
 
@@ -116,7 +140,19 @@ class Agent {
   constructor(rules: string[]) {
     this.child = spawn(
       process.execPath,
-      [resolve(repo, "dist/src/cli/main.js"), "run", "-o", "json_output=true", "-r", ...rules],
+      [
+        resolve(repo, "dist/src/cli/main.js"),
+        "run",
+        "-o",
+        "json_output=true",
+        // Only stdout: the webserver's port may be taken by another agent, /dev/log may be missing.
+        "-o",
+        "webserver.enabled=false",
+        "-o",
+        "syslog_output.enabled=false",
+        "-r",
+        ...rules,
+      ],
       { stdio: ["pipe", "pipe", "pipe"] },
     );
     let buf = "";
@@ -174,7 +210,8 @@ class Agent {
   }
 
   async stop(): Promise<void> {
-    const exited = new Promise((r) => this.child.on("exit", r));
+    // "close", not "exit": the summary on stderr must have been read.
+    const exited = new Promise((r) => this.child.on("close", r));
     this.child.kill("SIGTERM");
     await exited;
   }
@@ -188,14 +225,143 @@ function percentile(sorted: number[], p: number): number {
   return sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
 }
 
+export interface SustainedResult {
+  /** Events/s asked of the workload (2 per open+close), the seconds it ran and its worst lateness. */
+  readonly rate: number;
+  readonly seconds: number;
+  readonly lateMs: number;
+  /** Events the workload caused (2 per iteration done) and the agent handled in the window (all sources). */
+  readonly offered: number;
+  readonly handled: number;
+  /** Kernel drops in the window, and by cause over the agent's whole run; output-queue drops. */
+  readonly drops: number;
+  readonly dropFull: number;
+  readonly dropTooBig: number;
+  readonly dropBusy: number;
+  readonly outputDrops: number;
+  /** CPU used in the window, in % of one core: the engine (node) and the probe loader. */
+  readonly agentCpu: number;
+  readonly loaderCpu: number | null;
+  readonly rssKb: number;
+  readonly peakRssKb: number;
+}
+
+/** utime + stime of a process, in seconds (clock ticks of 1/100 s). */
+function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(f[11]) + Number(f[12])) / 100;
+}
+
+/** The probe loader among the agent's children. */
+function loaderPid(agentPid: number): number | null {
+  for (const name of readdirSync("/proc")) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, "utf8");
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      if (ppid === agentPid && stat.includes("(saker-probe)")) return Number(name);
+    } catch {
+      // gone
+    }
+  }
+  return null;
+}
+
+/**
+ * Question: does the agent under the upstream rules keep up with `rate` events/s for `seconds` without
+ * dropping any? A paced open/close workload offers the events; a fresh agent counts what it handled and
+ * dropped (by cause, from its exit summary).
+ */
+export async function benchSustained(
+  bin: string,
+  rules: readonly string[],
+  options: { rate?: number; seconds?: number; log?: (line: string) => void } = {},
+): Promise<SustainedResult> {
+  const log = options.log ?? ((l: string) => console.log(l));
+  const rate = options.rate ?? 100_000;
+  const seconds = options.seconds ?? 60;
+  const agent = new Agent([...rules]);
+  let summary = "";
+  try {
+    await agent.ready();
+    const pid = agent.child.pid!;
+    const loader = loaderPid(pid);
+    const s0 = await agent.stats();
+    const cpu0 = cpuSeconds(pid);
+    const lcpu0 = loader === null ? 0 : cpuSeconds(loader);
+    const t0 = Date.now();
+    const out = await new Promise<string>((res, rej) =>
+      execFile(bin, ["paced", String(rate / 2), String(seconds)], { encoding: "utf8" }, (err, stdout) =>
+        err ? rej(err) : res(stdout),
+      ),
+    );
+    // What was captured before the workload ended reaches the engine within a drain period or two.
+    await sleep(200);
+    const s1 = await agent.stats();
+    const wall = (Date.now() - t0) / 1000;
+    const cpu = cpuSeconds(pid) - cpu0;
+    const lcpu = loader === null ? 0 : cpuSeconds(loader) - lcpu0;
+    const mem = agent.rss();
+    const before = agent.stderr.length;
+    await agent.stop();
+    summary = agent.stderr.slice(before);
+    const [done, took, late] = out.trim().split(" ").map(Number);
+    const by = /\((?:buffer full (\d+)), (?:too big (\d+)), (?:busy (\d+))\)/.exec(summary);
+    const q = /Alerts: .* (\d+) dropped \(queue full\)/.exec(summary);
+    const r: SustainedResult = {
+      rate,
+      seconds: took!,
+      lateMs: late!,
+      offered: 2 * done!,
+      handled: s1.events! - s0.events!,
+      drops: s1.probe_drops! - s0.probe_drops!,
+      dropFull: Number(by?.[1] ?? NaN),
+      dropTooBig: Number(by?.[2] ?? NaN),
+      dropBusy: Number(by?.[3] ?? NaN),
+      outputDrops: Number(q?.[1] ?? NaN),
+      agentCpu: (100 * cpu) / wall,
+      loaderCpu: loader === null ? null : (100 * lcpu) / wall,
+      rssKb: mem.rss,
+      peakRssKb: mem.peak,
+    };
+    const k = (n: number): string => `${(n / 1000).toFixed(1)}k`;
+    log(
+      `sustained load (saker run with the upstream rules; open+close paced at ${k(rate)} events/s for ${seconds} s)`,
+    );
+    log(
+      `  offered ${r.offered} events by the workload in ${r.seconds.toFixed(1)} s (worst lateness ${r.lateMs.toFixed(1)} ms); ` +
+        `handled ${r.handled} (${k(r.handled / wall)}/s, every source)`,
+    );
+    log(
+      `  drops in the window: ${r.drops}; over the run by cause: buffer full ${r.dropFull}, too big ${r.dropTooBig}, ` +
+        `busy ${r.dropBusy}; output queue ${r.outputDrops}`,
+    );
+    log(
+      `  CPU: engine ${r.agentCpu.toFixed(0)}% of a core, loader ${r.loaderCpu === null ? "not found" : `${r.loaderCpu.toFixed(1)}%`}; ` +
+        `engine memory ${(r.rssKb / 1024).toFixed(1)} MiB resident, peak ${(r.peakRssKb / 1024).toFixed(1)} MiB`,
+    );
+    return r;
+  } finally {
+    if (agent.child.exitCode === null) await agent.stop();
+  }
+}
+
 export async function benchAgent(
-  options: { repeats?: number; scale?: number; log?: (line: string) => void } = {},
+  options: {
+    repeats?: number;
+    scale?: number;
+    /** Seconds of the sustained-rate run (benchSustained); 0 leaves it out. */
+    sustainSeconds?: number;
+    /** Only the sustained-rate run. */
+    sustainedOnly?: boolean;
+    log?: (line: string) => void;
+  } = {},
 ): Promise<AgentBenchResult> {
   const log = options.log ?? ((l: string) => console.log(l));
   const repeats = options.repeats ?? 3;
   const scale = options.scale ?? 1;
-  const skip = (why: string): AgentBenchResult => {
-    log(`agent: skipped (${why})`);
+  const empty = (why: string | null): AgentBenchResult => {
     return {
       rows: [],
       eventsPerSecond: 0,
@@ -206,8 +372,13 @@ export async function benchAgent(
       alerts: 0,
       rssKb: 0,
       peakRssKb: 0,
+      sustained: null,
       skipped: why,
     };
+  };
+  const skip = (why: string): AgentBenchResult => {
+    log(`agent: skipped (${why})`);
+    return empty(why);
   };
   if (process.getuid?.() !== 0) return skip("needs root");
   if (!existsSync(defaultLoaderPath())) return skip("run scripts/build-probe.sh first");
@@ -232,6 +403,11 @@ export async function benchAgent(
     { name: "readwrite", label: "read+write", n: Math.round(200_000 * scale) },
   ];
   try {
+    const sustainSeconds = options.sustainSeconds ?? 60;
+    if (options.sustainedOnly === true) {
+      const sustained = await benchSustained(bin, upstream, { seconds: sustainSeconds, log });
+      return { ...empty(null), sustained };
+    }
     const bare: number[] = [];
     for (const w of workloads) bare.push(await best(bin, w, repeats));
 
@@ -301,6 +477,8 @@ export async function benchAgent(
     log(
       `  agent memory: ${(mem.rss / 1024).toFixed(1)} MiB resident, peak ${(mem.peak / 1024).toFixed(1)} MiB`,
     );
+    const sustained =
+      sustainSeconds > 0 ? await benchSustained(bin, upstream, { seconds: sustainSeconds, log }) : null;
     return {
       rows,
       eventsPerSecond,
@@ -311,6 +489,7 @@ export async function benchAgent(
       alerts: agent.alerts,
       rssKb: mem.rss,
       peakRssKb: mem.peak,
+      sustained,
       skipped: null,
     };
   } finally {
@@ -319,7 +498,10 @@ export async function benchAgent(
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  benchAgent().catch((e: unknown) => {
+  // `node dist/bench/agent.js [sustained [SECONDS]]`
+  const only = process.argv[2] === "sustained";
+  const secs = process.argv[3] === undefined ? undefined : Number(process.argv[3]);
+  benchAgent({ sustainedOnly: only, sustainSeconds: secs }).catch((e: unknown) => {
     console.error(e);
     process.exitCode = 1;
   });

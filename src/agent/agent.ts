@@ -50,7 +50,8 @@ import type { ScapRecord } from "../capture/scap/records.js";
 import { type Detector, type PlannedRule, buildDetector } from "../engine/detector.js";
 import { Ruleset } from "../engine/ruleset.js";
 import { syscallSource } from "../fields/syscall/source.js";
-import type { ExtraOutputFormat } from "../rules/loader/compiler.js";
+import type { ExtraOutputField, ExtraOutputFormat } from "../rules/loader/compiler.js";
+import { sourceWithStaticFields, type StaticFields } from "../fields/static.js";
 import { loadRulesPaths } from "../rules/loader/load.js";
 import { formatResults } from "../rules/loader/results.js";
 import { Priority } from "../rules/priority.js";
@@ -118,8 +119,12 @@ export interface AgentOptions {
   readonly matching?: "first" | "all";
   /** Minimum priority, `rules:`, -D/-T/-t. */
   readonly selection?: SelectionOptions;
-  /** append_output entries with an extra output format. */
+  /** append_output entries with an extra output format (suggested formats included). */
   readonly extraOutput?: readonly ExtraOutputFormat[];
+  /** append_output extra_fields. */
+  readonly extraFields?: readonly ExtraOutputField[];
+  /** static_fields: `static.<name>` fields of every source. */
+  readonly staticFields?: StaticFields;
   /** base_syscalls (`all` also set by -A). */
   readonly baseSyscalls?: BaseSyscalls;
   /** syscall_event_drops. */
@@ -706,7 +711,12 @@ function buildTables(options: AgentOptions, paths: readonly string[]): Built {
   const log = options.log;
   log(LOG_INFO, "Loading rules from:");
   for (const p of paths) log(LOG_INFO, `   ${escapeText(p)}`);
-  const loaded = loadRulesPaths(paths, { extraOutput: options.extraOutput });
+  const staticFields = options.staticFields ?? {};
+  const loaded = loadRulesPaths(paths, {
+    extraOutput: options.extraOutput,
+    extraFields: options.extraFields,
+    staticFields,
+  });
   const withErrors = loaded.files.filter((f) => f.errors.length > 0);
   const withWarnings = loaded.files.filter((f) => f.warnings.length > 0);
   if (!loaded.successful) {
@@ -734,11 +744,19 @@ function buildTables(options: AgentOptions, paths: readonly string[]): Built {
   // A disabled syscall source plans no rule (the selection is still checked).
   const syscallRules: LoadedRuleset =
     options.source === "disabled" ? { ...loaded.ruleset, rules: [] } : loaded.ruleset;
-  const built = buildDetector(syscallRules, syscallSource, detectorOptions);
+  const built = buildDetector(
+    syscallRules,
+    sourceWithStaticFields(syscallSource, staticFields),
+    detectorOptions,
+  );
   if (!built.ok) return { ok: false, error: detectorError(built.error) };
   let audit: Detector<AuditEvent> | null = null;
   if (options.audit !== undefined && options.audit !== null) {
-    const a = buildDetector(loaded.ruleset, k8sAuditSource, detectorOptions);
+    const a = buildDetector(
+      loaded.ruleset,
+      sourceWithStaticFields(k8sAuditSource, staticFields),
+      detectorOptions,
+    );
     if (!a.ok) return { ok: false, error: detectorError(a.error) };
     audit = a.detector;
   }

@@ -2,7 +2,9 @@
 // `saker capture` read the same keys the same way.
 import { DEFAULT_ALERT_CONFIG, type AlertConfig } from "../alerts/alert.js";
 import type { LogLevel, SakerConfig } from "../config/types.js";
-import type { ExtraOutputFormat } from "../rules/loader/compiler.js";
+import type { StaticFields } from "../fields/static.js";
+import type { ExtraOutputField, ExtraOutputFormat } from "../rules/loader/compiler.js";
+import { rulesConfigFromConfig } from "../rules/loader/from-config.js";
 import type { SelectionOptions } from "../rules/selection.js";
 import type { ProcessorOptions } from "../state/processor.js";
 import type { DropMonitorSettings } from "./drops.js";
@@ -12,7 +14,11 @@ export interface AgentSettings {
   readonly alertConfig: AlertConfig;
   readonly matching: "first" | "all";
   readonly selection: SelectionOptions;
+  /** append_output: extra_output and suggested formats, extra_fields. */
   readonly extraOutput: readonly ExtraOutputFormat[];
+  readonly extraFields: readonly ExtraOutputField[];
+  /** static_fields. */
+  readonly staticFields: StaticFields;
   readonly baseSyscalls: BaseSyscalls;
   readonly drops: DropMonitorSettings;
   readonly state: ProcessorOptions;
@@ -37,6 +43,7 @@ export function agentSettingsFromConfig(config: SakerConfig, hostname: string): 
   const preset =
     config.engine.kind === "kmod" ? config.engine.kmod.bufSizePreset : config.engine.modernEbpf.bufSizePreset;
   const libs = config.falcoLibs;
+  const rules = rulesConfigFromConfig(config);
   return {
     alertConfig: {
       ...DEFAULT_ALERT_CONFIG,
@@ -52,14 +59,9 @@ export function agentSettingsFromConfig(config: SakerConfig, hostname: string): 
     },
     matching: config.ruleMatching,
     selection: { minPriority: config.priority, rules: config.rules },
-    extraOutput: config.appendOutput
-      .filter((e) => e.extraOutput !== "")
-      .map((e) => ({
-        format: e.extraOutput,
-        source: e.match.source,
-        tags: e.match.tags.length > 0 ? e.match.tags : undefined,
-        rule: e.match.rule,
-      })),
+    extraOutput: rules.extraOutput,
+    extraFields: rules.extraFields,
+    staticFields: rules.staticFields,
     baseSyscalls: config.baseSyscalls,
     drops: config.syscallEventDrops,
     state: {

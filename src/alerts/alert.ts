@@ -14,7 +14,8 @@
 //     {"hostname":…,"output":…,"output_fields":{…},"priority":…,"rule":…,"source":…,"tags":[…],"time":…}
 // "time" is UTC with a Z; "tags" are the rule's tags sorted and distinct (a std::set in Falco);
 // output_fields holds the message's fields plus the time prefix's field (evt.time or
-// evt.time.iso8601, valued with the timestamp in nanoseconds).
+// evt.time.iso8601, valued with the timestamp in nanoseconds), plus the rule's `append_output` extra
+// fields (which replace a field of the same name).
 //
 // An Alert is captured when the rule matches (the event's buffer is reused afterwards), with its text
 // already formatted; rendering it later needs only the record. A compiled AlertFormatter keeps every
@@ -22,7 +23,7 @@
 import { hostname as osHostname } from "node:os";
 import type { EventSource } from "../engine/source.js";
 import { priorityName, type Priority } from "../rules/priority.js";
-import type { BoundOutputFormat, OutputFormat } from "./format.js";
+import type { BoundOutputFormat, ExtraField, OutputFormat } from "./format.js";
 import { integerJson, nlohmannDouble, quoteJson, type JsonDialect, type JsonScalar } from "./json.js";
 import { formatIso8601, formatJsonTime, formatLocalTime } from "./time.js";
 
@@ -73,6 +74,8 @@ export interface AlertRule {
   readonly source: string;
   readonly tags: readonly string[];
   readonly output: OutputFormat;
+  /** `append_output` extra fields matching the rule: output_fields only, never the text. */
+  readonly extraFields?: readonly ExtraField[];
 }
 
 /** One alert, captured at match time. */
@@ -111,7 +114,11 @@ export function compileAlertFormatter<E>(
 ): AlertFormatter<E> {
   const dialect: JsonDialect = config.jsonLayout === "legacy" ? "jsoncpp" : "nlohmann";
   const timeKey = config.timeFormatIso8601 ? "evt.time.iso8601" : "evt.time";
-  const bound: BoundOutputFormat<E> = rule.output.bind(source, { dialect, timeKey });
+  const bound: BoundOutputFormat<E> = rule.output.bind(source, {
+    dialect,
+    timeKey,
+    extraFields: rule.extraFields,
+  });
   const tags = sortedTags(rule.tags);
   const priorityText = ": " + priorityName(rule.priority) + " ";
   const withFields = config.jsonOutput && config.jsonIncludeOutputFieldsProperty;

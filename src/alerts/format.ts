@@ -140,6 +140,22 @@ export interface BindOptions {
    * format itself are valued with that time too, as libsinsp writes them.)
    */
   readonly timeKey?: string;
+  /**
+   * `append_output` extra fields: output_fields entries that are not part of the message, merged in
+   * key order, replacing a message field (or the time key) of the same name, as Falco assigns them last.
+   */
+  readonly extraFields?: readonly ExtraField[];
+}
+
+/**
+ * An `append_output` extra field, compiled for one rule. `raw` (a field given by name, its format
+ * `%name`): the field's typed value, as output_fields holds it, or null when the format has no field by
+ * that key. Otherwise (`{key: format}`): the formatted text, a JSON string.
+ */
+export interface ExtraField {
+  readonly key: string;
+  readonly format: OutputFormat;
+  readonly raw: boolean;
 }
 
 /** One output_fields entry, ready to write. */
@@ -481,16 +497,44 @@ function bindFormat<E>(
     return { key, text: fieldText(field, ex, source, 0), json: fieldJson(field, ex, source, dialect) };
   });
 
-  // output_fields with the optional time key merged in key order. Time-of-event fields are valued
-  // with the event timestamp whatever their extractor yields (libsinsp's extract_as_js), when the
-  // caller passes it.
+  // Extra fields, each bound to the same extractors: a raw field writes its typed value, a formatted
+  // one its text. The last entry for a key wins (the loader keeps one per key anyway).
+  const extras = new Map<string, { json: (e: E) => string; text: (e: E) => string; isTime: boolean }>();
+  for (const extra of options.extraFields ?? []) {
+    const bound = bindFormat(extra.format, shared, { dialect });
+    if (extra.raw) {
+      const field = bound.fields.find((f) => f.key === extra.key);
+      extras.set(extra.key, {
+        json: field?.json ?? (() => "null"),
+        text: bound.text,
+        isTime: field !== undefined && TIME_OF_EVENT_FIELDS.has(extra.key),
+      });
+    } else {
+      const formatted = bound.text;
+      extras.set(extra.key, {
+        json: (e) => quoteJson(formatted(e), dialect),
+        text: formatted,
+        isTime: false,
+      });
+    }
+  }
+
+  // output_fields with the optional time key and the extra fields merged in key order. Time-of-event
+  // fields are valued with the event timestamp whatever their extractor yields (libsinsp's
+  // extract_as_js), when the caller passes it.
   const timeKey = options.timeKey;
   const entries: { prefix: string; json: ((e: E) => string) | undefined; isTime: boolean }[] = [];
   const keys = fields.map((f) => f.key);
   if (timeKey !== undefined && !keys.includes(timeKey)) keys.push(timeKey);
+  for (const key of extras.keys()) if (!keys.includes(key)) keys.push(key);
   keys.sort(compareKeys);
   keys.forEach((key, i) => {
     const prefix = (i === 0 ? "" : ",") + quoteJson(key, dialect) + ":";
+    const extra = extras.get(key);
+    if (extra !== undefined) {
+      entries.push({ prefix, json: extra.json, isTime: extra.isTime });
+      return;
+    }
     const field = fields.find((f) => f.key === key);
     const isTime = key === timeKey || TIME_OF_EVENT_FIELDS.has(key);
     entries.push({ prefix, json: field?.json, isTime });
@@ -509,6 +553,8 @@ function bindFormat<E>(
   const fieldStrings = (e: E): Record<string, string> => {
     const values: Record<string, string> = {};
     for (const f of fields) values[f.key] = f.text(e);
+    // Falco's control message takes every extra field as text.
+    for (const [key, extra] of extras) values[key] = extra.text(e);
     return values;
   };
 

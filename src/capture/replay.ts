@@ -32,9 +32,16 @@ import { falcoHostname, internalAlertJson, internalAlertText } from "../alerts/a
 import type { SakerConfig, LogLevel } from "../config/types.js";
 import { buildDetector, type Detector, type PlannedRule } from "../engine/detector.js";
 import { Ruleset } from "../engine/ruleset.js";
+import { sourceWithStaticFields } from "../fields/static.js";
 import { syscallSource } from "../fields/syscall/source.js";
+import { rulesConfigFromConfig } from "../rules/loader/from-config.js";
 import { formatResults } from "../rules/loader/results.js";
-import { expandRulesPaths, loadRulesPaths, type LoadOutcome } from "../rules/loader/load.js";
+import {
+  expandRulesPaths,
+  loadRulesPaths,
+  type LoadOutcome,
+  type RulesConfig,
+} from "../rules/loader/load.js";
 import { Priority } from "../rules/priority.js";
 import { selectionPlan, type SelectionOptions } from "../rules/selection.js";
 import type { SyscallEvent } from "../state/event.js";
@@ -79,6 +86,8 @@ export interface CaptureReplayOptions {
   readonly rulesPaths: readonly string[];
   /** Rules already loaded from rulesPaths (skips loading; benchmarks replay many times). */
   readonly loaded?: LoadOutcome;
+  /** append_output and static_fields, for loading the rules and planning them. */
+  readonly rulesConfig?: RulesConfig;
   readonly alertConfig: AlertConfig;
   /** rule_matching (default "first"). */
   readonly matching?: "first" | "all";
@@ -118,7 +127,22 @@ export interface CaptureReplayOptions {
   readonly chunkSize?: number;
   /** Told after every chunk how far through the file the replay is (for a progress bar). */
   readonly progress?: (bytesRead: number, fileBytes: number) => void;
+  /** Receives the replay's control once the rules are planned (hot reload: SIGHUP, watched files). */
+  readonly onControl?: (control: ReplayControl) => void;
 }
+
+/** What a running replay lets its owner do. */
+export interface ReplayControl {
+  /**
+   * Load the rules again (the same paths unless given) and swap them in between two events: every
+   * event is judged by exactly one rule set. A rules set that fails to load or plan leaves the running
+   * one in place; the result says why.
+   */
+  reload(paths?: readonly string[]): ReplayReloadResult;
+}
+
+export type ReplayReloadResult =
+  { readonly ok: true; readonly rules: number } | { readonly ok: false; readonly error: CaptureReplayError };
 
 export interface CaptureReplaySummary {
   readonly path: string;
@@ -183,11 +207,13 @@ export async function replayCapture(
   const plan = selectionPlan(options.selection ?? {});
   if (!plan.ok) return fail("SAKER_CAPTURE_SELECTION", plan.message);
 
+  const rulesConfig = options.rulesConfig ?? {};
+  const source = sourceWithStaticFields(syscallSource, rulesConfig.staticFields ?? {});
   let loaded = options.loaded;
   if (loaded === undefined) {
     for (const p of expandRulesPaths(options.rulesPaths))
       logger.log(6, `Loading rules from file ${escapeText(p)}`);
-    loaded = loadRulesPaths(options.rulesPaths);
+    loaded = loadRulesPaths(options.rulesPaths, rulesConfig);
   }
   const shown = loaded.files.filter((f) => (options.verbose === true ? f.diagnostics : f.errors).length > 0);
   if (shown.length > 0) logSink(escapeLines(formatResults(shown)));
@@ -197,7 +223,7 @@ export async function replayCapture(
       `${CAPTURE_REPLAY_ERRORS.SAKER_CAPTURE_RULES}: ${options.rulesPaths.join(", ")}`,
     );
   }
-  const built = buildDetector(loaded.ruleset, syscallSource, {
+  const built = buildDetector(loaded.ruleset, source, {
     matching: options.matching ?? "first",
     alertConfig: options.alertConfig,
     selection: options.selection,
@@ -210,6 +236,34 @@ export async function replayCapture(
 
   logger.log(6, `Reading system call events from file: ${escapeText(path)}`);
   const run = new CaptureRun(built.detector, options, logger);
+  options.onControl?.({
+    reload(paths = options.rulesPaths) {
+      const again = loadRulesPaths(paths, rulesConfig);
+      const problems = again.files.filter((f) => f.errors.length > 0);
+      if (problems.length > 0) logSink(escapeLines(formatResults(problems)));
+      const next = again.successful
+        ? buildDetector(again.ruleset, source, {
+            matching: options.matching ?? "first",
+            alertConfig: options.alertConfig,
+            selection: options.selection,
+          })
+        : null;
+      if (next === null || !next.ok) {
+        const error: CaptureReplayError =
+          next === null
+            ? {
+                code: "SAKER_CAPTURE_RULES",
+                message: `${CAPTURE_REPLAY_ERRORS.SAKER_CAPTURE_RULES}: ${paths.join(", ")}`,
+              }
+            : { code: "SAKER_CAPTURE_DETECTOR", message: next.error.message };
+        logger.log(3, `Rules reload failed, keeping the current rules: ${escapeText(error.message)}`);
+        return { ok: false, error };
+      }
+      run.swap(next.detector);
+      logger.log(6, `Rules reloaded: ${next.detector.rules.length} syscall rules enabled`);
+      return { ok: true, rules: next.detector.rules.length };
+    },
+  });
   const now = options.now ?? (() => process.hrtime.bigint());
   const started = now();
   const drain = options.drain;
@@ -261,14 +315,18 @@ class CaptureRun {
   readonly parser: ScapParser;
   exitRequested = false;
   private readonly processor: EventProcessor;
-  private readonly byCode: readonly (readonly Rule[])[];
-  private readonly bySyscall: readonly (readonly Rule[])[];
+  // The rule tables are swapped as a whole by swap() (a reload), between two events.
+  private detector: Detector<SyscallEvent>;
+  private byCode: readonly (readonly Rule[])[] = [];
+  private bySyscall: readonly (readonly Rule[])[] = [];
   /** Rules for codes beyond the table (their type name is "NA"). */
-  private readonly otherRules: readonly Rule[];
+  private otherRules: readonly Rule[] = [];
+  /** Alerts per rule name of the rule sets replaced by reloads. */
+  private readonly pastCounts = new Map<string, number>();
   private readonly skipCode: Uint8Array;
   private readonly skipSyscall: Uint8Array;
   private readonly matchAll: boolean;
-  private readonly counts: Uint32Array;
+  private counts: Uint32Array;
   private readonly alertsByPriority = new Array<number>(8).fill(0);
   private readonly write: ((line: string) => void) | undefined;
   private readonly emit: ((message: OutputMessage) => void) | undefined;
@@ -280,21 +338,15 @@ class CaptureRun {
   private hidden = 0;
   private alerts = 0;
 
-  constructor(
-    private readonly detector: Detector<SyscallEvent>,
-    options: CaptureReplayOptions,
-    logger: FalcoLogger,
-  ) {
+  constructor(detector: Detector<SyscallEvent>, options: CaptureReplayOptions, logger: FalcoLogger) {
     const tables = eventTypeTables();
-    const index = new Ruleset<SyscallEvent, Rule>(detector.rules);
-    this.byCode = tables.nameByCode.map((name) => index.rulesFor(name));
-    this.bySyscall = tables.nameBySyscall.map((name) => index.rulesFor(name));
-    this.otherRules = index.rulesFor("NA");
+    this.detector = detector;
+    this.counts = detector.counts;
+    this.install(detector);
     const all = options.allEvents === true || options.legacySimpleConsumer !== true;
     this.skipCode = all ? NO_SKIP_CODES : tables.skipByCode;
     this.skipSyscall = all ? NO_SKIP_SYSCALLS : tables.skipBySyscall;
     this.matchAll = (options.matching ?? "first") === "all";
-    this.counts = detector.counts;
     this.write = options.write;
     this.emit = options.emit;
     this.processor = new EventProcessor(options.state);
@@ -331,6 +383,24 @@ class CaptureRun {
       onRecord: (rec: ScapRecord) => processor.onRecord(rec),
       onEvent: (ev: ScapEvent) => this.onEvent(ev),
     });
+  }
+
+  /** Replace the rule set (a reload); its counts carry over by rule name. */
+  swap(detector: Detector<SyscallEvent>): void {
+    for (const [name, n] of this.detector.countsByRule()) {
+      if (n > 0) this.pastCounts.set(name, (this.pastCounts.get(name) ?? 0) + n);
+    }
+    this.detector = detector;
+    this.counts = detector.counts;
+    this.install(detector);
+  }
+
+  private install(detector: Detector<SyscallEvent>): void {
+    const tables = eventTypeTables();
+    const index = new Ruleset<SyscallEvent, Rule>(detector.rules);
+    this.byCode = tables.nameByCode.map((name) => index.rulesFor(name));
+    this.bySyscall = tables.nameBySyscall.map((name) => index.rulesFor(name));
+    this.otherRules = index.rulesFor("NA");
   }
 
   private onEvent(ev: ScapEvent): boolean {
@@ -400,6 +470,14 @@ class CaptureRun {
     }
   }
 
+  /** Alerts per rule: the current set's rules in load order, then rules only earlier sets had. */
+  private countsByRule(): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const [name, n] of this.detector.countsByRule()) out.set(name, n + (this.pastCounts.get(name) ?? 0));
+    for (const [name, n] of this.pastCounts) if (!out.has(name)) out.set(name, n);
+    return out;
+  }
+
   summary(
     path: string,
     bytes: number,
@@ -424,7 +502,7 @@ class CaptureRun {
       eventsPerSecond: seconds > 0 ? this.read / seconds : 0,
       alertsTotal: this.alerts,
       alertsByPriority: [...this.alertsByPriority],
-      alertsByRule: this.detector.countsByRule(),
+      alertsByRule: this.countsByRule(),
       rules: this.detector.rules.length,
       readerError,
       stateCounters,
@@ -473,6 +551,8 @@ export interface ConfigReplaySettings {
   /** stdout_output.enabled. */
   readonly writeAlerts: boolean;
   readonly rulesFiles: readonly string[];
+  /** append_output and static_fields. */
+  readonly rulesConfig: RulesConfig;
   readonly state: ProcessorOptions;
   /** The other configured outputs (file, program, syslog, http), built when the replay starts. */
   readonly outputChannels: ReplayOutputChannels;
@@ -499,6 +579,7 @@ export function replaySettingsFromConfig(
     logging: { level: config.log.level, stderr: config.log.stderr },
     writeAlerts: config.outputs.stdout.enabled,
     rulesFiles: config.rulesFiles,
+    rulesConfig: rulesConfigFromConfig(config),
     state: config.falcoLibs.threadTableSize > 0 ? { maxThreads: config.falcoLibs.threadTableSize } : {},
     // stdout_output is the replay's own batched `write`; the others go through the output queue.
     outputChannels: ({ log, stdout }) =>

@@ -21,7 +21,8 @@ import { constants as zc, gunzipSync } from "node:zlib";
 import type { Alert, AlertConfig } from "../alerts/alert.js";
 import { buildDetector, type Detector, type PlannedRule } from "../engine/detector.js";
 import { formatResults } from "../rules/loader/results.js";
-import { loadRulesPaths, type LoadOutcome } from "../rules/loader/load.js";
+import { loadRulesPaths, type LoadOutcome, type RulesConfig } from "../rules/loader/load.js";
+import { sourceWithStaticFields } from "../fields/static.js";
 import type { SelectionOptions } from "../rules/selection.js";
 import {
   DEFAULT_MAX_PAYLOAD_BYTES,
@@ -81,6 +82,8 @@ export interface AuditReplayOptions {
   readonly reportPerCode?: number;
   /** Also print rules-loading warnings. */
   readonly verbose?: boolean;
+  /** append_output and static_fields, for loading the rules and planning them. */
+  readonly rulesConfig?: RulesConfig;
 }
 
 /** Where a replay writes. A returned promise is awaited: that is how a slow stdout slows the replay. */
@@ -303,7 +306,7 @@ export async function replayAudit(options: AuditReplayOptions, io: ReplayIo): Pr
   const sourceError = checkSource(K8S_AUDIT_SOURCE_NAME, options.loadedSources, options.enabledSources);
   if (sourceError !== undefined) return fail(sourceError);
 
-  const loaded: LoadOutcome = loadRulesPaths(options.rulesPaths);
+  const loaded: LoadOutcome = loadRulesPaths(options.rulesPaths, options.rulesConfig);
   const problems = loaded.files.filter(
     (f) => (options.verbose === true ? f.diagnostics : f.errors).length > 0,
   );
@@ -319,7 +322,8 @@ export async function replayAudit(options: AuditReplayOptions, io: ReplayIo): Pr
   }
   if (problemText !== "") await io.stderr(problemText);
 
-  const built = buildDetector(loaded.ruleset, k8sAuditSource, {
+  const staticFields = options.rulesConfig?.staticFields ?? {};
+  const built = buildDetector(loaded.ruleset, sourceWithStaticFields(k8sAuditSource, staticFields), {
     matching: options.matching ?? "first",
     alertConfig: options.alertConfig,
     selection: options.selection,

@@ -15,6 +15,7 @@
 //   Alert lines hold no newline (they are escaped), so the framing cannot be forged.
 import { spawn, type ChildProcess } from "node:child_process";
 import { createSocket, type Socket as UdpSocket } from "node:dgram";
+import { statSync } from "node:fs";
 import { connect, type Socket } from "node:net";
 import { hostname as osHostname } from "node:os";
 import type { OutputError } from "./errors.js";
@@ -98,6 +99,8 @@ export class SyslogChannel implements OutputChannel {
     }
     const stdin = this.logger!.stdin!;
     if (stdin.write(`<${pri}>${line}\n`)) return;
+    // Busy until the pipe drains, or until logger is gone (then nothing will ever drain it).
+    const exited = this.loggerExited;
     return new Promise((resolve) => {
       const done = (): void => {
         stdin.off("drain", done);
@@ -106,12 +109,28 @@ export class SyslogChannel implements OutputChannel {
       };
       stdin.once("drain", done);
       stdin.once("close", done);
+      void exited?.then(done);
     });
   }
 
   private startLogger(): boolean {
     if (Date.now() < this.retryAt) return false;
     const socket = this.options.socketPath ?? "/dev/log";
+    // No syslog daemon (a container, a minimal host): say so once and retry later, without starting a
+    // logger that can only fail and without holding the queue.
+    let isSocket = false;
+    try {
+      isSocket = statSync(socket).isSocket();
+    } catch {
+      isSocket = false;
+    }
+    if (!isSocket) {
+      this.fail(
+        `${this.name}: ${socket} is not a socket (no local syslog daemon?): alerts to syslog are counted as errors`,
+      );
+      this.retryAt = Date.now() + RETRY_MS;
+      return false;
+    }
     const args = [
       "--prio-prefix",
       "--socket-errors=on",

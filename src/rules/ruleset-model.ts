@@ -1,7 +1,7 @@
 // The loaded ruleset: what the rules loader produces and the engine, `saker rules list/describe` and
 // the selection of enabled rules consume. Conditions are fully expanded (lists and macros substituted,
 // exceptions appended), checked against their source's schema, and narrowed to event types.
-import type { OutputFormat } from "../alerts/format.js";
+import type { ExtraField, OutputFormat } from "../alerts/format.js";
 import type { SourceLocation } from "../diagnostics/diagnostic.js";
 import type { Expr } from "./language/ast.js";
 import type { Priority } from "./priority.js";
@@ -30,6 +30,8 @@ export interface CompiledRule {
   /** The output format as written (after appends), and as compiled (with appended extra formats). */
   readonly outputSource: string;
   readonly output: OutputFormat;
+  /** `append_output` extra fields that match the rule, one per key, sorted by key. */
+  readonly extraFields: readonly ExtraField[];
   readonly exceptionNames: readonly string[];
   /** Fields the exceptions test, sorted. */
   readonly exceptionFields: readonly string[];

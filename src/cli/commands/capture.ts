@@ -28,6 +28,7 @@ import type { ScapEvent } from "../../capture/scap/event.js";
 import { FdType } from "../../capture/scap/format.js";
 import type { FdRecord } from "../../capture/scap/records.js";
 import { escapeText } from "../../alerts/escape.js";
+import { isGeneric } from "../../fields/syscall/extract/events.js";
 
 /** Errors of `saker capture` (start-up failures use the agent's SAKER_RUN_* codes). */
 export const CAPTURE_CLI_ERRORS = {
@@ -49,7 +50,17 @@ export interface CaptureCliOptions {
   readonly compress?: boolean;
   readonly user?: string;
   readonly snaplen?: string;
+  /** Write generic events of syscalls past sysdig 0.29.3's table with their real id (see below). */
+  readonly keepNewSyscallIds?: boolean;
 }
+
+/**
+ * sysdig 0.29.3 (libs of March 2022) knows this many syscall ids and indexes its table with a generic
+ * event's id unchecked: a generic event of a newer syscall (rseq, which glibc calls at every process
+ * start; statx, ...) makes it read past the table and crash. Such events are written with id 0
+ * (unknown) by default; their second parameter keeps the native syscall number.
+ */
+export const SYSDIG_0_29_SYSCALL_IDS = 329;
 
 export interface CaptureSummary {
   /** Events the probe delivered (all went through the state engine). */
@@ -58,6 +69,8 @@ export interface CaptureSummary {
   readonly written: number;
   /** Initial-state records written. */
   readonly records: number;
+  /** Generic events written with id 0 for sysdig 0.29.3's sake (see SYSDIG_0_29_SYSCALL_IDS). */
+  readonly renumbered: number;
   readonly drops: number;
   readonly elapsedMs: number;
 }
@@ -133,6 +146,9 @@ export async function captureCommand(
   let captured = 0;
   let written = 0;
   let records = 0;
+  let renumbered = 0;
+  const keepIds = options.keepNewSyscallIds === true;
+  const unknownId = new Uint8Array(2);
   let writeError: string | null = null;
   const onEvent = (ev: ScapEvent): boolean => {
     captured++;
@@ -146,7 +162,16 @@ export async function captureCommand(
       }
       if (!keep) return true;
     }
-    const err = writer.writeEvent(ev);
+    let err;
+    if (!keepIds && isGeneric(ev.type) && ev.paramLen(0) === 2) {
+      const id = ev.dv.getUint16(ev.paramOff[0]!, true);
+      if (id >= SYSDIG_0_29_SYSCALL_IDS) {
+        renumbered++;
+        const params: Uint8Array[] = [unknownId];
+        for (let i = 1; i < ev.nparams; i++) params.push(ev.paramBytes(i)!);
+        err = writer.writeEventFields({ ts: ev.ts, tid: ev.tid, type: ev.type, params, cpu: ev.cpu });
+      } else err = writer.writeEvent(ev);
+    } else err = writer.writeEvent(ev);
     if (err !== null) {
       writeError = err.message;
       return false;
@@ -211,13 +236,18 @@ export async function captureCommand(
       captured,
       written,
       records,
+      renumbered,
       drops: result.stats.drops + live.startupDropped,
       elapsedMs: Date.now() - started,
     };
     io.stderr(
       `Captured ${summary.captured} events, wrote ${summary.written} events and ${summary.records} ` +
         `initial-state records to ${escapeText(options.write)} in ${(summary.elapsedMs / 1000).toFixed(3)} s; ` +
-        `${summary.drops} events dropped\n`,
+        `${summary.drops} events dropped\n` +
+        (renumbered > 0
+          ? `${renumbered} generic events of syscalls newer than sysdig 0.29.3's table were written with ` +
+            `id 0, their native number kept (--keep-new-syscall-ids writes them as captured)\n`
+          : ""),
     );
     const err = writeError ?? closed.error?.message ?? null;
     if (err !== null)
@@ -261,6 +291,10 @@ export function registerCaptureCommand(program: Command): void {
     .option("-z, --compress", "gzip the file")
     .option("-s, --snaplen <bytes>", "bytes of I/O buffers kept (sendto/recvfrom; default 80)")
     .option("-u, --user <name>", "the user the engine runs as once started as root (default nobody)")
+    .option(
+      "--keep-new-syscall-ids",
+      "write generic events of syscalls newer than sysdig 0.29.3 knows with their id (sysdig 0.29.3 crashes on them)",
+    )
     .action(async (filter: string[], opts: CaptureCliOptions) => {
       process.exitCode = await captureCommand(filter, opts);
     });

@@ -27,6 +27,7 @@ import {
 import { replayAudit, sniffInputs, type ReplayIo, type ReplayOutcome } from "../../k8saudit/replay.js";
 import { replaySettingsFromConfig, runCaptureReplay } from "../../capture/replay.js";
 import { alertConfigFromConfig } from "../../alerts/from-config.js";
+import { rulesConfigFromConfig } from "../../rules/loader/from-config.js";
 
 export const REPLAY_CLI_ERRORS = {
   /** The configuration (stock, -c file, -o options) has errors; they are printed before this line. */
@@ -185,6 +186,7 @@ export async function replayCommand(
       loadedSources: sourcesOf(config),
       writeAlerts: config.outputs.stdout.enabled,
       verbose: options.verbose,
+      rulesConfig: rulesConfigFromConfig(config),
     },
     io,
   );

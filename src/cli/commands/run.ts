@@ -41,7 +41,7 @@ import {
   selectSyscalls,
 } from "../../agent/index.js";
 import { formatDetectionSummary } from "../../alerts/summary.js";
-import { replaySettingsFromConfig, runCaptureReplay } from "../../capture/replay.js";
+import { type ReplayControl, replaySettingsFromConfig, runCaptureReplay } from "../../capture/replay.js";
 import { FalcoLogger } from "../../capture/pipeline/logger.js";
 import {
   DEFAULT_RULES_DIR,
@@ -50,6 +50,7 @@ import {
   type SakerConfig,
 } from "../../config/index.js";
 import { buildDetector } from "../../engine/detector.js";
+import { sourceWithStaticFields } from "../../fields/static.js";
 import { syscallSource } from "../../fields/syscall/source.js";
 import { loadRulesPaths } from "../../rules/loader/load.js";
 import { formatResults } from "../../rules/loader/results.js";
@@ -181,15 +182,19 @@ export function planRun(options: RunCliOptions, io: RunIo = processRunIo): PlanR
  * privileges needed). Exit status 1 when the rules do not load.
  */
 export function dryRun(plan: RunPlan, io: RunIo = processRunIo): number {
-  const outcome = loadRulesPaths(plan.rulesPaths);
+  const settings = agentSettingsFromConfig(plan.config, "");
+  const outcome = loadRulesPaths(plan.rulesPaths, {
+    extraOutput: settings.extraOutput,
+    extraFields: settings.extraFields,
+    staticFields: settings.staticFields,
+  });
   const problems = outcome.files.filter((f) => f.diagnostics.length > 0);
   if (problems.length > 0) io.stderr(formatResults(problems));
   if (!outcome.successful) {
     io.stderr(`Error: ${AGENT_ERRORS.SAKER_RUN_RULES} (SAKER_RUN_RULES)\n`);
     return 1;
   }
-  const settings = agentSettingsFromConfig(plan.config, "");
-  const built = buildDetector(outcome.ruleset, syscallSource, {
+  const built = buildDetector(outcome.ruleset, sourceWithStaticFields(syscallSource, settings.staticFields), {
     matching: settings.matching,
     alertConfig: settings.alertConfig,
     selection: plan.selection,
@@ -330,6 +335,8 @@ export async function runCommand(options: RunCliOptions, io: RunIo = processRunI
       matching: settings.matching,
       selection: plan.selection,
       extraOutput: settings.extraOutput,
+      extraFields: settings.extraFields,
+      staticFields: settings.staticFields,
       baseSyscalls: { ...settings.baseSyscalls, all: settings.baseSyscalls.all || plan.allEvents },
       drops: settings.drops,
       state: settings.state,
@@ -408,9 +415,14 @@ async function runReplay(plan: RunPlan, io: RunIo): Promise<number> {
     return 1;
   }
   const s = replaySettingsFromConfig(config);
+  // SIGHUP during the replay reloads the rules between two events, as in a live run.
+  let control: ReplayControl | null = null;
+  const onHup = (): void => void control?.reload();
+  process.on("SIGHUP", onHup);
   const outcome = await runCaptureReplay(
     file,
     {
+      onControl: (c) => (control = c),
       rulesPaths: plan.rulesPaths,
       alertConfig: s.alertConfig,
       matching: s.matching,
@@ -419,12 +431,13 @@ async function runReplay(plan: RunPlan, io: RunIo): Promise<number> {
       logging: s.logging,
       drops: s.drops,
       state: s.state,
+      rulesConfig: s.rulesConfig,
       writeAlerts: s.writeAlerts,
       outputChannels: s.outputChannels,
       outputQueue: s.outputQueue,
     },
     io,
-  );
+  ).finally(() => process.off("SIGHUP", onHup));
   return outcome.exitCode;
 }
 

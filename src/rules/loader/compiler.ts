@@ -16,7 +16,7 @@
 // body it pulled in, separated by newlines. A MappedText for that virtual text maps any span back to the
 // file and the item it was written in, so an error inside a macro body points into the macro.
 import { compileOutputFormat, falcoOutputOptions } from "../../alerts/format.js";
-import type { OutputFormat } from "../../alerts/format.js";
+import type { ExtraField, OutputFormat } from "../../alerts/format.js";
 import type { WarningCode } from "../../diagnostics/codes.js";
 import type { ContextFrame, Diagnostic } from "../../diagnostics/diagnostic.js";
 import type { SourceSchema } from "../../engine/source.js";
@@ -62,10 +62,26 @@ export interface ExtraOutputFormat {
   readonly rule?: string;
 }
 
+/**
+ * Falco's `append_output` `extra_fields` entry: an output_fields entry for the rules it matches, never
+ * part of the message. `raw`: a field given by name (`key` is the field, its format `%key`); otherwise
+ * `format` is formatted as text under `key`.
+ */
+export interface ExtraOutputField {
+  readonly key: string;
+  readonly format: string;
+  readonly raw: boolean;
+  readonly source?: string;
+  /** The rule must have all of these tags. */
+  readonly tags?: readonly string[];
+  readonly rule?: string;
+}
+
 export interface CompileOptions {
   readonly schemaFor: (source: string) => SourceSchema | undefined;
   readonly checker: ConditionChecker;
   readonly extraOutput?: readonly ExtraOutputFormat[];
+  readonly extraFields?: readonly ExtraOutputField[];
   /** Stop at the first error, as Falco does; otherwise compile every item and report every problem. */
   readonly stopAtFirstError: boolean;
 }
@@ -407,6 +423,8 @@ class Compilation {
     // The output first, as Falco does.
     const output = this.compileOutput(r, schema);
     if (output === undefined) return undefined;
+    const extraFields = this.compileExtraFields(r, schema);
+    if (extraFields === undefined) return undefined;
 
     const parsed = this.parse(condition, condFrames);
     if (parsed === undefined) return undefined;
@@ -461,6 +479,7 @@ class Compilation {
       eventTypes,
       outputSource: r.output.text,
       output,
+      extraFields,
       exceptionNames: r.exceptions.map((e) => e.name),
       exceptionFields: [...exceptionFields].sort(),
       macros: [...usedMacros].sort(),
@@ -472,10 +491,7 @@ class Compilation {
   private compileOutput(r: CollectedRule, schema: SourceSchema): OutputFormat | undefined {
     const extras: string[] = [];
     for (const extra of this.options.extraOutput ?? []) {
-      if (extra.source !== undefined && extra.source !== "" && extra.source !== r.source) continue;
-      if (extra.tags !== undefined && !extra.tags.every((t) => r.tags.includes(t))) continue;
-      if (extra.rule !== undefined && extra.rule !== "" && extra.rule !== r.name) continue;
-      extras.push(extra.format);
+      if (appliesTo(extra, r)) extras.push(extra.format);
     }
     const base = falcoOutputOptions(r.output.text, r.source);
     const result = compileOutputFormat(r.output.text, schema, {
@@ -489,6 +505,32 @@ class Compilation {
     const code = unknown && r.skipIfUnknownFilter ? "LOAD_UNKNOWN_FILTER" : "LOAD_ERR_COMPILE_OUTPUT";
     this.positionedError(code, e.message, frames, r.output, e, ItemType.RULE_OUTPUT_EXPRESSION);
     return undefined;
+  }
+
+  /**
+   * The `extra_fields` entries that match the rule, one per key (a later entry replaces an earlier one,
+   * as in Falco's map), each format checked against the source like the output. A bad one is a
+   * LOAD_ERR_COMPILE_OUTPUT error at the rule's output, whatever `skip-if-unknown-filter` says (Falco).
+   */
+  private compileExtraFields(r: CollectedRule, schema: SourceSchema): ExtraField[] | undefined {
+    const byKey = new Map<string, ExtraOutputField>();
+    for (const extra of this.options.extraFields ?? []) {
+      if (appliesTo(extra, r)) byKey.set(extra.key, extra);
+    }
+    const out: ExtraField[] = [];
+    for (const key of [...byKey.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))) {
+      const extra = byKey.get(key)!;
+      // Falco skips an empty format when it formats the alert.
+      if (extra.format === "") continue;
+      const result = compileOutputFormat(extra.format, schema);
+      if (!result.ok) {
+        const message = `append_output extra field '${key}': ${result.error.message}`;
+        this.report(diag("LOAD_ERR_COMPILE_OUTPUT", "error", message, textFrames(r.output, r.ctx)));
+        return undefined;
+      }
+      out.push({ key, format: result.format, raw: extra.raw });
+    }
+    return out;
   }
 
   /**
@@ -666,6 +708,16 @@ class Compilation {
 /** Compile what `collector` holds. */
 export function compileRules(collector: Collector, options: CompileOptions): CompileResult {
   return new Compilation(collector, options).run();
+}
+
+/** Falco's append_output matching: the source, all the tags, the rule name; an empty criterion matches all. */
+function appliesTo(
+  extra: { readonly source?: string; readonly tags?: readonly string[]; readonly rule?: string },
+  r: CollectedRule,
+): boolean {
+  if (extra.source !== undefined && extra.source !== "" && extra.source !== r.source) return false;
+  if (extra.tags !== undefined && !extra.tags.every((t) => r.tags.includes(t))) return false;
+  return extra.rule === undefined || extra.rule === "" || extra.rule === r.name;
 }
 
 function last<T>(xs: readonly T[]): T {

@@ -13,12 +13,13 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import type { Diagnostic } from "../../diagnostics/diagnostic.js";
 import type { SourceSchema } from "../../engine/source.js";
 import { schemaFor as registrySchemaFor } from "../../fields/registry.js";
+import { schemaLookupWithStaticFields, type StaticFields } from "../../fields/static.js";
 import { parseCondition } from "../language/parser.js";
 import type { Ruleset } from "../ruleset-model.js";
 import { ENGINE_VERSION } from "../../version.js";
 import { Collector } from "./collector.js";
 import { compileRules } from "./compiler.js";
-import type { ConditionChecker, ExtraOutputFormat } from "./compiler.js";
+import type { ConditionChecker, ExtraOutputField, ExtraOutputFormat } from "./compiler.js";
 import { defaultChecker } from "./engine-adapter.js";
 import { ItemType } from "./items.js";
 import { SourceFile } from "./positions.js";
@@ -26,15 +27,23 @@ import { parseSemVer, readRules } from "./reader.js";
 
 export type ReportMode = "all" | "falco";
 
-export interface LoadOptions {
-  /** Schemas of the known sources; default: the field registry. */
+/** What a configuration adds to loading rules (see rulesConfigFromConfig). */
+export interface RulesConfig {
+  /** Falco's `append_output` formats (extra_output, and the suggested fields' formats). */
+  readonly extraOutput?: readonly ExtraOutputFormat[];
+  /** Falco's `append_output` extra_fields. */
+  readonly extraFields?: readonly ExtraOutputField[];
+  /** Falco's `static_fields`: `static.<name>` fields added to every source's schema. */
+  readonly staticFields?: StaticFields;
+}
+
+export interface LoadOptions extends RulesConfig {
+  /** Schemas of the known sources; default: the field registry (with staticFields added). */
   readonly schemaFor?: (source: string) => SourceSchema | undefined;
   /** Condition checking and event-type narrowing; default: the engine's. */
   readonly checker?: ConditionChecker;
   /** Engine version `required_engine_version` is checked against; default: Saker's ENGINE_VERSION. */
   readonly engineVersion?: string;
-  /** Falco's `append_output` entries. */
-  readonly extraOutput?: readonly ExtraOutputFormat[];
   readonly mode?: ReportMode;
 }
 
@@ -65,13 +74,22 @@ export interface LoadOutcome {
 
 /** Load rules texts in order. */
 export function loadRules(inputs: readonly RulesInput[], options: LoadOptions = {}): LoadOutcome {
-  const schemaFor = options.schemaFor ?? registrySchemaFor;
+  const schemaFor = schemaLookupWithStaticFields(
+    options.schemaFor ?? registrySchemaFor,
+    options.staticFields ?? {},
+  );
   const checker = options.checker ?? defaultChecker;
   const falco = options.mode === "falco";
   const engineVersion = parseSemVer(options.engineVersion ?? ENGINE_VERSION);
   if (engineVersion === undefined) throw new Error(`invalid engine version ${options.engineVersion}`);
   const collector = new Collector({ schemaFor, engineVersion, isValidField });
-  const compileOptions = { schemaFor, checker, extraOutput: options.extraOutput, stopAtFirstError: falco };
+  const compileOptions = {
+    schemaFor,
+    checker,
+    extraOutput: options.extraOutput,
+    extraFields: options.extraFields,
+    stopAtFirstError: falco,
+  };
   const reported = new Set<string>();
   const files: FileResult[] = [];
   let ruleset: Ruleset | undefined;

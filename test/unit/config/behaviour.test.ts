@@ -152,6 +152,41 @@ const ROWS: Row[] = [
     effect: (o) => o.code === 0 && o.alerts.length === 0 && /Events detected: 0/.test(o.out),
   },
   {
+    key: "append_output (extra_output)",
+    yaml: 'append_output:\n  - match:\n      tags: [files]\n    extra_output: "on cpu %evt.cpu"\n',
+    effect: (o) =>
+      o.alerts.some((l) => /cat opened \S+ \(user=\S+\) on cpu \d+$/.test(l)) &&
+      o.alerts.some((l) => l.includes("cat loads")) &&
+      o.alerts.every((l) => !l.includes("cat loads") || !l.includes("on cpu")),
+  },
+  {
+    key: "append_output (extra_fields)",
+    yaml:
+      "json_output: true\nappend_output:\n  - match:\n      source: syscall\n    extra_fields:\n" +
+      '      - opener: "%proc.name as %user.name"\n      - evt.cpu\n',
+    effect: (o) =>
+      json(o).length > 0 &&
+      json(o).every((a) => {
+        const fields = a.output_fields as Record<string, unknown>;
+        return (
+          /^cat as \S+$/.test(String(fields.opener)) &&
+          typeof fields["evt.cpu"] === "number" &&
+          !String(a.output).includes("cat as")
+        );
+      }),
+  },
+  {
+    key: "static_fields (suggested output)",
+    yaml: "static_fields:\n  site: lab-1\nappend_output:\n  - suggested_output: true\n",
+    effect: (o) => o.alerts.length > 0 && o.alerts.every((l) => l.endsWith(" static_site=lab-1")),
+  },
+  {
+    key: "static_fields (condition and output)",
+    yaml: "static_fields:\n  site: lab-1\n",
+    options: { rules: [join(dir, "static.yaml")] },
+    effect: (o) => o.alerts.length > 0 && o.alerts.every((l) => /static lab-1 \S+$/.test(l)),
+  },
+  {
     key: "log_level",
     yaml: "log_level: error\n",
     effect: (o) => o.code === 0 && !/Loading rules from file/.test(o.err),
@@ -167,6 +202,12 @@ writeFileSync(
   join(dir, "only-any.yaml"),
   "- rule: Only Any\n  desc: d\n  condition: evt.type in (open, openat) and fd.name != ''\n" +
     "  output: only-any %fd.name\n  priority: ERROR\n",
+);
+writeFileSync(
+  join(dir, "static.yaml"),
+  "- rule: Static Site\n  desc: d\n" +
+    "  condition: evt.type in (open, openat) and proc.name = cat and static.site = lab-1\n" +
+    "  output: static %static.site %fd.name\n  priority: ERROR\n",
 );
 mkdirSync(join(dir, "conf.d"));
 writeFileSync(join(dir, "conf.d", "10-json.yaml"), "json_output: true\n");

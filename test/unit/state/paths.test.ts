@@ -1,7 +1,13 @@
 // Path building as libsinsp does it (concatenate_paths), and fd.directory / fd.filename splitting.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { concatenatePaths, directoryOf, filenameOf, resolveCwd } from "../../../src/state/paths.js";
+import {
+  concatenatePaths,
+  directoryOf,
+  filenameOf,
+  resolveCwd,
+  resolvePaths,
+} from "../../../src/state/paths.js";
 
 test("concatenatePaths", () => {
   const cases: [string, string, string][] = [
@@ -19,6 +25,45 @@ test("concatenatePaths", () => {
     ["/", "x".repeat(1100), "/PATH_TOO_LONG"],
   ];
   for (const [dir, path, want] of cases) assert.equal(concatenatePaths(dir, path), want, `${dir} + ${path}`);
+});
+
+test("absolute paths returned as they are resolve to themselves", () => {
+  // The fast path (a path the resolver would leave unchanged is returned as it is) against the
+  // resolver, on the shapes where libsinsp's resolver changes a path, and on random paths over
+  // an alphabet that makes those shapes common.
+  const cases = [
+    "/",
+    "/etc/hostname",
+    "/a/.b",
+    "/a/b.",
+    "/a/b..",
+    "/a..b/c",
+    "/ax./y",
+    "/a/./b",
+    "/a/../b",
+    "/a//b",
+    "/a/b/",
+    "/.",
+    "/..",
+    "/a\u0001b",
+    "/caf\u00e9",
+    "/a/.../b",
+    "/a/.hidden/x",
+  ];
+  let seed = 7;
+  const rnd = (n: number): number => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return seed % n;
+  };
+  const alphabet = ["/", ".", "a", "b", "\u0001", "\u00e9"];
+  for (let i = 0; i < 5000; i++) {
+    let p = "/";
+    const len = rnd(10);
+    for (let k = 0; k < len; k++) p += alphabet[rnd(alphabet.length)];
+    cases.push(p);
+  }
+  for (const p of cases)
+    assert.equal(concatenatePaths("/home/u/", p), resolvePaths("/home/u/", p), JSON.stringify(p));
 });
 
 test("resolveCwd ends in a separator", () => {

@@ -245,16 +245,18 @@ function fdIsSocket(e: SyscallEvent): boolean {
 // ---------------------------------------------------------------------------------------------------
 // Open flags (evt.is_open_*)
 
-function openFlagsIndex(type: number): [number, number] | undefined {
+/** Index of the flags parameter of an open event (its mode follows it), or -1. A number, not a pair:
+ * this runs for every open event of the upstream rules' open_read/open_write macros. */
+function openFlagsIndex(type: number): number {
   switch (type) {
     case EventType.SYSCALL_OPEN_X:
     case EventType.SYSCALL_OPENAT_E:
-      return [2, 3];
+      return 2;
     case EventType.SYSCALL_OPENAT_2_X:
     case EventType.SYSCALL_OPENAT2_X:
-      return [3, 4];
+      return 3;
     default:
-      return undefined;
+      return -1;
   }
 }
 
@@ -262,8 +264,8 @@ function isOpen(kind: "read" | "write" | "exec" | "create"): X {
   return (e) => {
     const ev = e.ev;
     const idx = openFlagsIndex(ev.type);
-    if (idx !== undefined) {
-      const flags = ev.paramInt(idx[0]) ?? 0;
+    if (idx >= 0) {
+      const flags = ev.paramInt(idx) ?? 0;
       switch (kind) {
         case "read":
           return (flags & O_RDONLY) !== 0;
@@ -273,7 +275,7 @@ function isOpen(kind: "read" | "write" | "exec" | "create"): X {
           return (flags & O_F_CREATED) !== 0;
         case "exec":
           return (flags & (O_TMPFILE | O_CREAT)) !== 0
-            ? ((ev.paramInt(idx[1]) ?? 0) & EXEC_MODE) !== 0
+            ? ((ev.paramInt(idx + 1) ?? 0) & EXEC_MODE) !== 0
             : false;
       }
     }
