@@ -30,6 +30,7 @@ export const WARNING_CODES = {
   LOAD_INVALID_LIST_NAME: "Invalid list name",
   LOAD_COMPILE_CONDITION: "Warning in rule condition",
   LOAD_UNKNOWN_KEY: "Unknown key in item definition",
+  SAKER_LIST_ELEMENT_COMPARISON: "Comparison on a list field applied to each element",
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

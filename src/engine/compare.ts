@@ -7,7 +7,8 @@
 // - IP checks: an address of the other family never equals (so `!=` holds); a network constant matches
 //   the addresses inside it.
 // - list fields: `in` holds when every element is among the values (an empty list is `in` anything),
-//   `intersects` when some element is.
+//   `intersects` when some element is. Other operators, which libsinsp refuses on lists, Saker applies
+//   to each element (listElementCheck): some element satisfies it; `!=`, no element equals.
 // - modifiers: `oneof` exactly one value satisfies the operator, `anyof` at least one, `allof` all; an
 //   empty value list never matches.
 import type { FieldType } from "../fields/types.js";
@@ -425,6 +426,49 @@ export function constantCheck<E>(
     default:
       return () => false;
   }
+}
+
+/**
+ * Saker's per-element reading of an operator libsinsp refuses on a list field (operators.ts,
+ * isListElementComparison): `op` applied to each element of the list read by `read`, holding when some
+ * element satisfies it; `!=` holds when no element equals any of the constants' `=` reading (so on an
+ * empty list). <NA> is false whatever the operator.
+ */
+export function listElementCheck<E>(
+  read: Extractor<E>,
+  op: CheckOperator,
+  modifier: OperatorModifier | undefined,
+  type: FieldType,
+  constants: readonly Constant[],
+  regexes: readonly RE2JS[] = [],
+): (event: E) => boolean {
+  const negate = op === "!=";
+  let element: FieldValue = undefined;
+  const one = constantCheck<unknown>(
+    () => element,
+    negate ? "=" : op,
+    modifier,
+    type,
+    false,
+    constants,
+    regexes,
+  );
+  return (e) => {
+    const v = read(e);
+    if (v === undefined) return false;
+    let held = false;
+    if (!Array.isArray(v)) {
+      element = v;
+      held = one(undefined);
+    } else {
+      for (let i = 0; i < v.length && !held; i++) {
+        element = (v as readonly FieldValue[])[i];
+        held = one(undefined);
+      }
+    }
+    element = undefined;
+    return held !== negate;
+  };
 }
 
 function ipv4Text(v: number): string {

@@ -16,6 +16,11 @@
 // short-circuit left to right. Error messages are libsinsp's where it has one, so Falco users see what
 // Falco says.
 //
+// One deliberate difference: an operator libsinsp refuses on a list field (`ka.req.role.rules.resources
+// contains "pods/exec"`) is accepted, with the warning "list_element_comparison", when it applies to the
+// element type; it holds when some element satisfies it (`!=`: when no element equals). Older
+// falcosecurity rules files use it, and Falco loaded them until libs 6f774a41a.
+//
 // A field the source marks as standing for several values (SourceSchema.anyOf: proc.aname, fd.ip, ...)
 // yields its candidates as a list. Its checks are planned as the ordinary check on one candidate, read
 // from a slot, wrapped in a loop that puts each candidate in the slot in turn and stops at the first
@@ -35,12 +40,13 @@ import type {
   ValueExpr,
 } from "../rules/language/ast.js";
 import type { RE2JS } from "re2js";
-import { constantCheck, pairTest } from "./compare.js";
+import { constantCheck, listElementCheck, pairTest } from "./compare.js";
 import {
   type CheckOperator,
   type Constant,
   LIST_OPERATORS,
   TYPE_FAMILY,
+  isListElementComparison,
   operatorError,
   operatorName,
   parseConstant,
@@ -57,6 +63,7 @@ import {
   isSingleTransformer,
   transformedType,
 } from "./transformers.js";
+import { printFieldLike } from "../rules/language/print.js";
 
 export type CompileErrorCode =
   /** The field does not exist in the source ("filter_check called with nonexistent field x"). */
@@ -92,9 +99,11 @@ export type CompileWarningCode =
   /** A constant that names a field: `proc.name = proc.pname` instead of `val(proc.pname)`. */
   | "field_as_value"
   /** A constant that looks like a transformer call: `proc.name = 'tolower(x)'`. */
-  | "transformer_as_value";
+  | "transformer_as_value"
+  /** Saker's own: an operator libsinsp refuses on a list field, applied to each element instead. */
+  | "list_element_comparison";
 
-/** libsinsp's compiler warnings; Falco reports them as LOAD_COMPILE_CONDITION. */
+/** libsinsp's compiler warnings, which Falco reports as LOAD_COMPILE_CONDITION, and Saker's own. */
 export interface CompileWarning {
   readonly code: CompileWarningCode;
   readonly message: string;
@@ -393,7 +402,22 @@ class Planner<E> {
     if (left === undefined) return undefined;
     const { op, modifier, right } = node;
     const opError = operatorError(op, modifier, left.type, left.isList);
-    if (opError !== undefined) return this.error("bad_operator", opError, node.span);
+    // Refused by libsinsp on a list field, but with a per-element reading Saker accepts with a warning.
+    const perElement =
+      opError !== undefined &&
+      left.isList &&
+      right.kind !== "field_value" &&
+      isListElementComparison(op, modifier, left.type);
+    if (opError !== undefined && !perElement) return this.error("bad_operator", opError, node.span);
+    if (perElement) {
+      const name = operatorName(op);
+      const reading = op === "!=" ? "no element equals" : "any element matches";
+      this.warn(
+        "list_element_comparison",
+        `'${name}' on list field ${printFieldLike(node.left)}: true when ${reading} (current Falco refuses this; use intersects or a per-element field)`,
+        node.span,
+      );
+    }
 
     // What the event-type index (evttypes.ts) cannot read, libsinsp refuses for syscall rules.
     const evttypeOperator =
@@ -469,9 +493,12 @@ class Planner<E> {
     const read = left.read;
     if (failed || read === undefined) return undefined;
     const c = left.candidates;
-    if (c === undefined) return constantCheck(read, op, modifier, left.type, left.isList, constants, regexes);
-    const one = constantCheck(c.read, op, modifier, left.type, left.isList, constants, regexes);
-    return overCandidates(c, c.mode === "either" && op === "!=", one);
+    const check = <T>(r: Extractor<T>): Predicate<T> =>
+      perElement
+        ? listElementCheck(r, op, modifier, left.type, constants, regexes)
+        : constantCheck(r, op, modifier, left.type, left.isList, constants, regexes);
+    if (c === undefined) return check(read);
+    return overCandidates(c, c.mode === "either" && op === "!=", check(c.read));
   }
 
   private fieldComparison(

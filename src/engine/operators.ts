@@ -177,6 +177,26 @@ export function operatorError(
   return `filter error: '${name}' operator not supported for ${FAMILY_LABEL[family]}`;
 }
 
+/**
+ * Saker's reading of a comparison libsinsp refuses on a list field (operatorError says "not supported
+ * list filters"): `op` (with `modifier`) applied to each element, holding when some element satisfies it
+ * (`!=`: when no element equals). True when `op` is not one of the list operators and applies to a
+ * single value of the element type; `!=` with a modifier stays refused, having no single reading.
+ *
+ * The older falcosecurity rules files use this (`ka.req.role.rules.resources contains "pods/exec"`): the
+ * libs before 6f774a41a (2024) loaded it and threw only if the check was evaluated. Saker loads it with
+ * a warning so those files load and run unchanged.
+ */
+export function isListElementComparison(
+  op: CheckOperator,
+  modifier: OperatorModifier | undefined,
+  type: FieldType,
+): boolean {
+  if (LIST_FIELD_OPERATORS.has(op) || !LIST_ELEMENT_TYPES.has(type)) return false;
+  if (op === "!=" && modifier !== undefined) return false;
+  return operatorError(op, modifier, type, false) === undefined;
+}
+
 // ---------------------------------------------------------------------------------------------------
 // Constants
 

@@ -29,41 +29,16 @@ interface Case {
 }
 
 /**
- * Cases Saker fails on purpose, each with the reason and the error it must fail with.
+ * Cases Saker fails on purpose, each with the reason and the error it must fail with. None at present.
  *
- * The falco/ `compat_engine_v4_*` cases load falco-tests/k8s_audit/engine_v4_k8s_audit_rules.yaml, whose
- * rule "ClusterRole With Pod Exec Created" says `ka.req.role.rules.resources contains "pods/exec"`:
- * `contains` on a list field. libsinsp never gave that comparison a meaning. At the libs Falco 2583ea9
- * pinned (0790cffa, 2023-07-18), the compiler did not check operators against list fields, and
- * sinsp_filter_check::flt_compare threw "list filter '...' only supports operators 'exists', 'in' and
- * 'intersects'" when such a check was reached with values; Falco's do_inspect turned that into a fatal
- * error. These cases passed only because their pod events never reach that check (the rule first tests
- * `role or clusterrole`). libs 6f774a41a (2024-05-10, "check operator compatibility with list field
- * types") made it a load-time error, which is what Saker's engine (ENGINE_VERSION 0.63.0) reports. The
- * falcosecurity/testing ports of the same cases use the corrected file (`intersects ("pods/exec")`,
- * testing-variants/) and pass. Accepting `contains` on lists would mean adding a load-time hole whose only
- * runtime behaviour was a crash, so Saker keeps rejecting it.
+ * The falco/ `compat_engine_v4_*` cases were here: they load
+ * falco-tests/k8s_audit/engine_v4_k8s_audit_rules.yaml, whose rule "ClusterRole With Pod Exec Created"
+ * says `ka.req.role.rules.resources contains "pods/exec"`, `contains` on a list field. libsinsp refuses
+ * that at load since libs 6f774a41a (2024); the libs the corpus's Falco pinned (0790cffa) loaded it. Saker
+ * now loads it with the warning SAKER_LIST_ELEMENT_COMPARISON and reads it per element (true when some
+ * element contains "pods/exec"), so the older rules files load and run unchanged.
  */
-const CONTAINS_ON_LIST =
-  "loads engine_v4_k8s_audit_rules.yaml, which uses `contains` on the list field ka.req.role.rules.resources; " +
-  "libsinsp rejects this at load since libs 6f774a41a (2024) and, before that, had no semantics for it " +
-  "(evaluation threw); the testing/ twin with `intersects` passes";
-const CONTAINS_ON_LIST_ERROR = /LOAD_ERR_COMPILE_CONDITION.*'contains' operator not supported list filters/;
-
-const ALLOWED_FAILURES: ReadonlyMap<string, { readonly reason: string; readonly stderr: RegExp }> = new Map(
-  [
-    "compat_engine_v4_create_disallowed_pod",
-    "compat_engine_v4_create_allowed_pod",
-    "compat_engine_v4_create_privileged_pod",
-    "compat_engine_v4_create_privileged_trusted_pod",
-    "compat_engine_v4_create_unprivileged_pod",
-    "compat_engine_v4_create_hostnetwork_pod",
-    "compat_engine_v4_create_hostnetwork_trusted_pod",
-  ].map((name) => [
-    `falco/falco_k8s_audit_tests/${name}`,
-    { reason: CONTAINS_ON_LIST, stderr: CONTAINS_ON_LIST_ERROR },
-  ]),
-);
+const ALLOWED_FAILURES: ReadonlyMap<string, { readonly reason: string; readonly stderr: RegExp }> = new Map();
 
 interface RunResult {
   readonly exitCode: number;

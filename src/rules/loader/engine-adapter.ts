@@ -31,7 +31,8 @@ export const defaultChecker: ConditionChecker = {
     }
     for (const w of checked.warnings) {
       warnings.push({
-        code: "LOAD_COMPILE_CONDITION",
+        code:
+          w.code === "list_element_comparison" ? "SAKER_LIST_ELEMENT_COMPARISON" : "LOAD_COMPILE_CONDITION",
         message: w.message,
         start: w.start,
         end: w.end,

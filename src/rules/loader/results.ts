@@ -48,6 +48,10 @@ export const WARNING_DESCRIPTIONS: Readonly<Record<WarningCode, string>> = {
   LOAD_UNKNOWN_KEY:
     "An item has a key the loader does not recognise; the key is ignored. It may be misspelt or belong " +
     "to another kind of item.",
+  SAKER_LIST_ELEMENT_COMPARISON:
+    "The condition applies an operator other than in, intersects or exists to a list field. Current " +
+    "Falco refuses this; Saker accepts it as true when some element satisfies the comparison (for '!=', " +
+    "when no element equals the value). Use intersects, or a field that picks one element, instead.",
 };
 
 /** Falco's default snippet width: lines longer than this are cut around the position. */
