@@ -1,8 +1,9 @@
 // Falco's operational log (falco_logger), as a replay writes it to stderr: a message is written when its
 // syslog level is at or above the configured `log_level`, prefixed with the wall-clock time, either
 // `YYYY-MM-DDTHH:MM:SS+0000` (UTC, with time_format_iso_8601) or asctime's 24 characters in local time
-// (`Wed Aug  2 10:00:00 2023`). Syslog is not written (a replay is an interactive tool). Text that came
-// from input (file names) is escaped by the caller.
+// (`Wed Aug  2 10:00:00 2023`). With a `syslog` hook (log_syslog, the agent), each message at or above
+// the level also goes there, whatever log_stderr says. Text that came from input (file names) is escaped
+// by the caller.
 import type { LogLevel } from "../../config/types.js";
 
 const LEVELS: Readonly<Record<LogLevel, number>> = {
@@ -25,6 +26,8 @@ export interface LoggerSettings {
   readonly iso8601?: boolean;
   /** Wall clock in ms since the epoch (default Date.now); tests pin it. */
   readonly clock?: () => number;
+  /** log_syslog: also hand each message (without the time prefix) to syslog at its level. */
+  readonly syslog?: (level: number, message: string) => void;
 }
 
 export type LogSink = (line: string) => void;
@@ -34,6 +37,7 @@ export class FalcoLogger {
   private readonly enabled: boolean;
   private readonly iso: boolean;
   private readonly clock: () => number;
+  private readonly syslog: ((level: number, message: string) => void) | undefined;
 
   constructor(
     settings: LoggerSettings,
@@ -43,6 +47,7 @@ export class FalcoLogger {
     this.enabled = settings.stderr ?? true;
     this.iso = settings.iso8601 ?? false;
     this.clock = settings.clock ?? Date.now;
+    this.syslog = settings.syslog;
   }
 
   /** Would a message at this syslog level be written? */
@@ -51,6 +56,7 @@ export class FalcoLogger {
   }
 
   log(level: number, message: string): void {
+    if (this.syslog !== undefined && level <= this.max) this.syslog(level, message.replace(/\n$/, ""));
     if (!this.wants(level)) return;
     const text = message.endsWith("\n") ? message : message + "\n";
     this.sink(logTime(this.clock(), this.iso) + ": " + text);

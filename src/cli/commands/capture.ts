@@ -40,6 +40,8 @@ export const CAPTURE_CLI_ERRORS = {
   SAKER_CAPTURE_DURATION: "invalid duration",
   /** The -u user does not exist. */
   SAKER_CAPTURE_USER: "unknown user",
+  /** -B is not a power of two between 1 and 512. */
+  SAKER_CAPTURE_BUFFER: "the ring buffer size must be a power of two from 1 to 512 (MiB)",
 } as const;
 
 export type CaptureCliErrorCode = keyof typeof CAPTURE_CLI_ERRORS;
@@ -50,6 +52,8 @@ export interface CaptureCliOptions {
   readonly compress?: boolean;
   readonly user?: string;
   readonly snaplen?: string;
+  /** Ring buffer size in MiB (a power of two; default 32: a capture records every syscall). */
+  readonly bufferMb?: string;
   /** Write generic events of syscalls past sysdig 0.29.3's table with their real id (see below). */
   readonly keepNewSyscallIds?: boolean;
 }
@@ -182,6 +186,14 @@ export async function captureCommand(
 
   const started = Date.now();
   const snaplen = options.snaplen === undefined ? undefined : Number(options.snaplen);
+  const bufferMb = options.bufferMb === undefined ? 32 : Number(options.bufferMb);
+  if (!Number.isInteger(bufferMb) || bufferMb < 1 || bufferMb > 512 || (bufferMb & (bufferMb - 1)) !== 0) {
+    writer.close();
+    return fatal(
+      "SAKER_CAPTURE_BUFFER",
+      `${CAPTURE_CLI_ERRORS.SAKER_CAPTURE_BUFFER}: ${escapeText(String(options.bufferMb))}`,
+    );
+  }
   const session = await LiveSession.open(
     {
       onScan: (scan) => {
@@ -199,7 +211,14 @@ export async function captureCommand(
       onEvent,
     },
     "all",
-    { log, user, capture: { snaplen: Number.isInteger(snaplen) ? snaplen : undefined } },
+    {
+      log,
+      user,
+      capture: {
+        snaplen: Number.isInteger(snaplen) ? snaplen : undefined,
+        ringBufferMb: bufferMb,
+      },
+    },
   );
   if (!session.ok) {
     writer.close();
@@ -289,6 +308,7 @@ export function registerCaptureCommand(program: Command): void {
     .requiredOption("-w, --write <file>", "the capture file to write")
     .option("-M, --duration <seconds>", "stop after this many seconds")
     .option("-z, --compress", "gzip the file")
+    .option("-B, --buffer-mb <MiB>", "ring buffer size, a power of two (default 32)")
     .option("-s, --snaplen <bytes>", "bytes of I/O buffers kept (sendto/recvfrom; default 80)")
     .option("-u, --user <name>", "the user the engine runs as once started as root (default nobody)")
     .option(

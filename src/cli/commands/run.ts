@@ -56,10 +56,10 @@ import { loadRulesPaths } from "../../rules/loader/load.js";
 import { formatResults } from "../../rules/loader/results.js";
 import type { SelectionOptions } from "../../rules/selection.js";
 import { SAKER_VERSION } from "../../version.js";
-import { escapeText } from "../../alerts/escape.js";
+import { escapeControls, escapeText } from "../../alerts/escape.js";
 import { type AgentServices, startAgentServices } from "../../agent/services.js";
 import { buildSupportBundle } from "../../lifecycle/support.js";
-import { outputChannelsFromConfig } from "../../outputs/index.js";
+import { SyslogChannel, outputChannelsFromConfig } from "../../outputs/index.js";
 import { sakerVersions } from "../../service/index.js";
 
 export { DEFAULT_RULES_DIR };
@@ -227,6 +227,19 @@ export function dryRun(plan: RunPlan, io: RunIo = processRunIo): number {
 
 /** The whole command. Resolves with the exit status once the agent has stopped. */
 export async function runCommand(options: RunCliOptions, io: RunIo = processRunIo): Promise<number> {
+  const closers: (() => Promise<void>)[] = [];
+  try {
+    return await runAgentCommand(options, io, closers);
+  } finally {
+    for (const close of closers) await close();
+  }
+}
+
+async function runAgentCommand(
+  options: RunCliOptions,
+  io: RunIo,
+  closers: (() => Promise<void>)[],
+): Promise<number> {
   const planned = planRun(options, io);
   if (!planned.ok) return planned.exitCode;
   const plan = planned.plan;
@@ -244,7 +257,29 @@ export async function runCommand(options: RunCliOptions, io: RunIo = processRunI
   const config = plan.config;
   const hostname = falcoHostname();
   const settings = agentSettingsFromConfig(config, hostname);
-  const logger = new FalcoLogger(settings.logging, (line) => io.stderr(line));
+  // log_syslog: Saker's own log lines to the local syslog too (its failures are not logged: they would
+  // loop back here; the syslog output channel reports them).
+  const syslogLog = config.log.syslog ? new SyslogChannel({ name: "log_syslog" }) : null;
+  if (syslogLog !== null) closers.push(() => syslogLog.close());
+  const logger = new FalcoLogger(
+    {
+      ...settings.logging,
+      syslog:
+        syslogLog === null
+          ? undefined
+          : (level, message) =>
+              void syslogLog.write({
+                time: BigInt(Date.now()) * 1_000_000n,
+                priority: Math.min(7, Math.max(0, level)),
+                rule: "",
+                source: "internal",
+                tags: [],
+                line: escapeControls(message),
+                alert: null,
+              }),
+    },
+    (line) => io.stderr(line),
+  );
   const log = (level: number, message: string): void => logger.log(level, message);
   const fatal = (e: AgentError | { code: string; message: string }): number => {
     if ("details" in e && e.details !== undefined) io.stderr(e.details + "\n");

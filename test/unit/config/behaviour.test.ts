@@ -4,7 +4,7 @@
 // that its expectation does NOT hold for the baseline, so a key that stopped working fails its row.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runCommand, type RunCliOptions } from "../../../src/cli/commands/run.js";
@@ -61,6 +61,13 @@ async function run(yaml: string, options: Partial<RunCliOptions> = {}): Promise<
 const json = (o: Outcome): Record<string, unknown>[] =>
   o.alerts.every((l) => l.startsWith("{"))
     ? o.alerts.map((l) => JSON.parse(l) as Record<string, unknown>)
+    : [];
+
+const readLines = (path: string): string[] =>
+  existsSync(path)
+    ? readFileSync(path, "utf8")
+        .split("\n")
+        .filter((l) => l !== "")
     : [];
 
 interface Row {
@@ -185,6 +192,28 @@ const ROWS: Row[] = [
     yaml: "static_fields:\n  site: lab-1\n",
     options: { rules: [join(dir, "static.yaml")] },
     effect: (o) => o.alerts.length > 0 && o.alerts.every((l) => /static lab-1 \S+$/.test(l)),
+  },
+  {
+    key: "file_output",
+    yaml: `file_output:\n  enabled: true\n  keep_alive: false\n  filename: ${join(dir, "alerts.txt")}\n`,
+    effect: (o) => {
+      const lines = readLines(join(dir, "alerts.txt"));
+      return lines.length > 0 && lines.length === o.alerts.length && lines.every((l, i) => l === o.alerts[i]);
+    },
+  },
+  {
+    key: "program_output",
+    yaml: `program_output:\n  enabled: true\n  keep_alive: true\n  program: "cat >> ${join(dir, "program.txt")}"\n`,
+    effect: (o) => {
+      const lines = readLines(join(dir, "program.txt"));
+      return lines.length > 0 && lines.length === o.alerts.length;
+    },
+  },
+  {
+    key: "base_syscalls (custom_set, --dry-run)",
+    yaml: "base_syscalls:\n  custom_set: [mlock]\n",
+    options: { dryRun: true },
+    effect: (o) => /^Syscalls captured \(\d+\): .*\bmlock\b/m.test(o.out),
   },
   {
     key: "log_level",

@@ -97,3 +97,21 @@ test("log lines: wall-clock prefix (ISO 8601 or asctime) and the log_level filte
   off.log(0, "never");
   assert.equal(lines.length, 2);
 });
+
+test("log_syslog: messages at or above log_level go to syslog too, whatever log_stderr says", () => {
+  const lines: string[] = [];
+  const sys: [number, string][] = [];
+  const both = new FalcoLogger({ level: "notice", syslog: (l, m) => sys.push([l, m]), clock: () => 0 }, (l) =>
+    lines.push(l),
+  );
+  both.log(5, "notice shown\n");
+  both.log(6, "info, below the level");
+  assert.deepEqual(sys, [[5, "notice shown"]]);
+  assert.equal(lines.length, 1);
+  const quiet = new FalcoLogger({ level: "info", stderr: false, syslog: (l, m) => sys.push([l, m]) }, (l) =>
+    lines.push(l),
+  );
+  quiet.log(3, "error to syslog only");
+  assert.deepEqual(sys.at(-1), [3, "error to syslog only"]);
+  assert.equal(lines.length, 1, "nothing on stderr");
+});
