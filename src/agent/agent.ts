@@ -60,7 +60,7 @@ import type { SyscallEvent } from "../state/event.js";
 import { type ProcScanOptions, type ProcScanResult, procScanRecords } from "../state/proc-scan.js";
 import { EventProcessor, type ProcessorOptions } from "../state/processor.js";
 import { type DropMonitorSettings, LiveDropMonitor, formatDropStats } from "./drops.js";
-import { type OutputChannel, OutputQueue, type OutputQueueStats } from "./outputs.js";
+import { type OutputChannel, OutputQueue, type OutputQueueStats } from "../outputs/index.js";
 import type { TargetUser } from "./privileges.js";
 import { LiveSession } from "./session.js";
 import { type BaseSyscalls, type SyscallSelection, selectSyscalls } from "./syscalls.js";

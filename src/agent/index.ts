@@ -22,7 +22,7 @@ export {
   type OutputMessage,
   type OutputQueueOptions,
   type OutputQueueStats,
-} from "./outputs.js";
+} from "../outputs/index.js";
 export {
   PRIVILEGE_ERRORS,
   dropPrivileges,

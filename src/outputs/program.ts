@@ -11,6 +11,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import type { OutputError } from "./errors.js";
 import { LOG_ERR, LOG_INFO, type OutputChannel, type OutputMessage } from "./queue.js";
+import { untilWritable } from "./writable.js";
 
 export interface ProgramChannelOptions {
   /** program_output.program: a shell command line. */
@@ -62,15 +63,7 @@ export class ProgramChannel implements OutputChannel {
     }
     if (stdin.write(message.line + "\n")) return;
     // A full pipe: wait until the program reads, or dies.
-    return new Promise((resolve) => {
-      const done = (): void => {
-        stdin.off("drain", done);
-        stdin.off("close", done);
-        resolve();
-      };
-      stdin.once("drain", done);
-      stdin.once("close", done);
-    });
+    return untilWritable(stdin);
   }
 
   async reopen(): Promise<void> {

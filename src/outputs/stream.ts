@@ -4,6 +4,7 @@
 // to a pipe are synchronous on Linux and would stall the event loop, and with it the capture, whenever the
 // reader is slow.
 import { createWriteStream, type WriteStream } from "node:fs";
+import { untilWritable } from "./writable.js";
 import { LOG_ERR, type OutputChannel, type OutputMessage } from "./queue.js";
 
 /** A channel writing each message's line to a file descriptor (stdout by default), asynchronously. */
@@ -30,15 +31,7 @@ export class StreamChannel implements OutputChannel {
       return;
     }
     if (this.stream.write(message.line + "\n")) return;
-    return new Promise((resolve) => {
-      const done = (): void => {
-        this.stream.off("drain", done);
-        this.stream.off("error", done);
-        resolve();
-      };
-      this.stream.once("drain", done);
-      this.stream.once("error", done);
-    });
+    return untilWritable(this.stream);
   }
 
   close(): Promise<void> {

@@ -20,6 +20,7 @@ import { connect, type Socket } from "node:net";
 import { hostname as osHostname } from "node:os";
 import type { OutputError } from "./errors.js";
 import { LOG_ERR, LOG_INFO, type OutputChannel, type OutputMessage } from "./queue.js";
+import { untilWritable } from "./writable.js";
 
 /** LOG_USER: facility 1, shifted left by 3 as syslog(3) encodes it. */
 const LOG_USER = 1 << 3;
@@ -100,17 +101,7 @@ export class SyslogChannel implements OutputChannel {
     const stdin = this.logger!.stdin!;
     if (stdin.write(`<${pri}>${line}\n`)) return;
     // Busy until the pipe drains, or until logger is gone (then nothing will ever drain it).
-    const exited = this.loggerExited;
-    return new Promise((resolve) => {
-      const done = (): void => {
-        stdin.off("drain", done);
-        stdin.off("close", done);
-        resolve();
-      };
-      stdin.once("drain", done);
-      stdin.once("close", done);
-      void exited?.then(done);
-    });
+    return untilWritable(stdin, this.loggerExited);
   }
 
   private startLogger(): boolean {

@@ -46,9 +46,13 @@ interface RunResult {
   readonly stderr: string;
 }
 
-/** The argv `saker replay` gets for a case (Falco's flags, mapped one to one). */
-function caseArgv(c: Case): string[] {
-  const argv = [corpusPath(c.input), "-r", ...c.rules_files.map((f) => corpusPath(f))];
+/**
+ * A case's options as Falco's flags (falco_test.py / the testing framework build them from the same
+ * options). `saker replay` takes all but `time_format_iso_8601` and `extra_args`, which only the agent
+ * (`saker run`, Falco's own command line) is given.
+ */
+function optionFlags(c: Case, command: "replay" | "run"): string[] {
+  const argv: string[] = [];
   for (const [key, value] of Object.entries(c.options)) {
     switch (key) {
       case "config_file":
@@ -77,11 +81,28 @@ function caseArgv(c: Case): string[] {
       case "all_events":
         if (value === true) argv.push("-A");
         break;
+      case "time_format_iso_8601":
+        if (command !== "run") throw new Error(`${c.id}: option '${key}' is not mapped to saker replay`);
+        argv.push("-o", `${key}=${String(value)}`);
+        break;
+      case "extra_args":
+        if (command !== "run") throw new Error(`${c.id}: option '${key}' is not mapped to saker replay`);
+        argv.push(
+          ...String(value)
+            .split(/\s+/)
+            .filter((a) => a !== ""),
+        );
+        break;
       default:
-        throw new Error(`${c.id}: option '${key}' is not mapped to a saker replay flag`);
+        throw new Error(`${c.id}: option '${key}' is not mapped to a saker ${command} flag`);
     }
   }
   return argv;
+}
+
+/** The argv `saker replay` gets for a case: the input, the rules, the options. */
+function caseArgv(c: Case): string[] {
+  return [corpusPath(c.input), "-r", ...c.rules_files.map((f) => corpusPath(f)), ...optionFlags(c, "replay")];
 }
 
 async function runReplay(argv: readonly string[]): Promise<RunResult> {
@@ -105,55 +126,14 @@ async function runReplay(argv: readonly string[]): Promise<RunResult> {
   return { exitCode, stdout, stderr };
 }
 
-/**
- * Falco's command line for a case (falco_test.py / the testing framework build it from the same options),
- * given to `saker run` unchanged: the input becomes the k8saudit plugin's open_params.
- */
+/** Falco's command line for a case, given to `saker run` unchanged: the input becomes open_params. */
 function falcoArgv(c: Case): string[] {
-  const argv: string[] = [];
-  for (const f of c.rules_files) argv.push("-r", corpusPath(f));
-  for (const [key, value] of Object.entries(c.options)) {
-    switch (key) {
-      case "config_file":
-        argv.push("-c", corpusPath(String(value)));
-        break;
-      case "min_priority":
-        argv.push("-o", `priority=${String(value)}`);
-        break;
-      case "json_output":
-      case "json_include_output_property":
-      case "json_include_tags_property":
-      case "time_format_iso_8601":
-        argv.push("-o", `${key}=${String(value)}`);
-        break;
-      case "enable_sources":
-        for (const s of value as string[]) argv.push("--enable-source", s);
-        break;
-      case "disabled_rules":
-        for (const s of value as string[]) argv.push("-D", s);
-        break;
-      case "disabled_tags":
-        for (const s of value as string[]) argv.push("-T", s);
-        break;
-      case "enabled_tags":
-        for (const s of value as string[]) argv.push("-t", s);
-        break;
-      case "all_events":
-        if (value === true) argv.push("-A");
-        break;
-      case "extra_args":
-        argv.push(
-          ...String(value)
-            .split(/\s+/)
-            .filter((a) => a !== ""),
-        );
-        break;
-      default:
-        throw new Error(`${c.id}: option '${key}' is not part of Falco's command line for saker run`);
-    }
-  }
-  argv.push("-o", `plugins[0].open_params=${corpusPath(c.input)}`);
-  return argv;
+  return [
+    ...c.rules_files.flatMap((f) => ["-r", corpusPath(f)]),
+    ...optionFlags(c, "run"),
+    "-o",
+    `plugins[0].open_params=${corpusPath(c.input)}`,
+  ];
 }
 
 async function runAgent(argv: readonly string[]): Promise<RunResult> {

@@ -43,21 +43,12 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { LEGACY_EVENT_MAX } from "../../src/capture/events/render/legacy.js";
 import { readScapFile } from "../../src/capture/scap/reader.js";
-import { corpusPath, repoRoot } from "../support/paths.js";
+import { repoRoot } from "../support/paths.js";
+import { UPSTREAM_SYSCALL_RULES, liveSkipReason } from "../support/live.js";
 
-function skipReason(): string | false {
-  if (process.platform !== "linux" || process.arch !== "x64") return "live agent needs Linux on x86_64";
-  if (process.getuid?.() !== 0) return "the live agent needs root (to load the probe): skipped";
-  if (!existsSync("/sys/kernel/btf/vmlinux"))
-    return "the kernel has no BTF (/sys/kernel/btf/vmlinux): skipped";
-  return false;
-}
-
-const skip = skipReason();
+const skip = liveSkipReason();
 const MAIN = resolve(repoRoot, "dist/src/cli/main.js");
-const UPSTREAM = ["falco_rules.yaml", "falco-incubating_rules.yaml", "falco-sandbox_rules.yaml"].map((f) =>
-  corpusPath("rules", "upstream", f),
-);
+const UPSTREAM = UPSTREAM_SYSCALL_RULES;
 const ALERT_WAIT_MS = 2000;
 
 /** True while evt.arg.* renders exit events with sysdig 0.29.3's parameter counts (see the header). */

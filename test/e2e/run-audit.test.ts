@@ -12,9 +12,10 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";
-import { chmodSync, copyFileSync, existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, copyFileSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { corpusPath, repoRoot, requireCorpus } from "../support/paths.js";
+import { liveSkipReason } from "../support/live.js";
 import {
   AgentChild,
   sleep,
@@ -137,17 +138,9 @@ test("(b) nodriver + webhook: a posted EventList alerts as JSON with source k8s_
   );
 });
 
-function liveSkip(): string | false {
-  if (process.platform !== "linux" || process.arch !== "x64") return "live agent needs Linux on x86_64";
-  if (process.getuid?.() !== 0) return "the live agent needs root (to load the probe): skipped";
-  if (!existsSync("/sys/kernel/btf/vmlinux"))
-    return "the kernel has no BTF (/sys/kernel/btf/vmlinux): skipped";
-  return false;
-}
-
 test(
   "(c) modern_ebpf + webhook in one agent: a real syscall action and a posted audit event both alert",
-  { skip: liveSkip(), timeout: 120_000 },
+  { skip: liveSkipReason(), timeout: 120_000 },
   async () => {
     requireCorpus();
     execFileSync("bash", [resolve(repoRoot, "scripts/build-probe.sh")], { stdio: "ignore" });

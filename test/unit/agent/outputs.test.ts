@@ -11,7 +11,7 @@ import {
   StreamChannel,
   type OutputChannel,
   type OutputMessage,
-} from "../../../src/agent/outputs.js";
+} from "../../../src/outputs/index.js";
 
 function msg(i: number): OutputMessage {
   return {
