@@ -63,7 +63,7 @@ import {
   isSingleTransformer,
   transformedType,
 } from "./transformers.js";
-import { printFieldLike } from "../rules/language/print.js";
+import { printExpr, printFieldLike } from "../rules/language/print.js";
 
 export type CompileErrorCode =
   /** The field does not exist in the source ("filter_check called with nonexistent field x"). */
@@ -114,6 +114,43 @@ export interface CompileWarning {
 export interface CompileOptions {
   /** Stop collecting errors after this many (default 100). */
   readonly maxErrors?: number;
+  /**
+   * Sub-conditions shared by several conditions planned against the same source (the rules of one
+   * detector): each is evaluated once per event. Without it every condition is planned on its own.
+   */
+  readonly shared?: SharedConditions;
+}
+
+/**
+ * The `and`/`or` groups that occur more than once in a set of conditions (macros expanded into many
+ * rules: `open_read`, `open_write`, `spawned_process`), keyed by their canonical text, which reads back
+ * to the same tree. Planned once, and remembered per event: the source's `eventStamp` tells one event
+ * from the next, so a group that several rules of an event reach is computed for the first and read by
+ * the others. Rule predicates are pure functions of the event and the state, which does not change
+ * while the rules of one event run.
+ */
+export class SharedConditions {
+  private readonly counts = new Map<string, number>();
+  /** Predicates of the groups planned so far (one source per instance). */
+  readonly plans = new Map<string, Predicate<never>>();
+
+  constructor(conditions: readonly Expr[]) {
+    for (const c of conditions) this.count(c);
+  }
+
+  private count(node: Expr): void {
+    if (node.kind === "and" || node.kind === "or") {
+      const key = printExpr(node);
+      this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
+      for (const c of node.children) this.count(c);
+    } else if (node.kind === "not") this.count(node.child);
+  }
+
+  /** The key of a group worth sharing, or undefined. */
+  keyOf(node: Expr): string | undefined {
+    const key = printExpr(node);
+    return (this.counts.get(key) ?? 0) > 1 ? key : undefined;
+  }
 }
 
 export type Predicate<E> = (event: E) => boolean;
@@ -315,6 +352,7 @@ class Planner<E> {
   /** Every field resolved so far, in planning order. */
   readonly fields: FieldRead[] = [];
   private readonly maxErrors: number;
+  private readonly shared: SharedConditions | undefined;
 
   constructor(
     private readonly schema: SourceSchema,
@@ -322,6 +360,7 @@ class Planner<E> {
     options: CompileOptions,
   ) {
     this.maxErrors = options.maxErrors ?? DEFAULT_MAX_ERRORS;
+    this.shared = options.shared;
   }
 
   sortedErrors(): CompileError[] {
@@ -342,13 +381,35 @@ class Planner<E> {
     this.warnings.push({ code, message, start: span.start, end: span.end });
   }
 
+  /** The key of `node` when it is a group shared with other conditions and sharing is on. */
+  private sharedKey(node: Expr): string | undefined {
+    if (this.shared === undefined || this.source?.eventStamp === undefined) return undefined;
+    if (node.kind !== "and" && node.kind !== "or") return undefined;
+    return this.shared.keyOf(node);
+  }
+
+  /** `planned`, or the predicate of the same group planned for an earlier condition, once per event. */
+  private share(node: Expr, planned: Predicate<E>): Predicate<E> {
+    const shared = this.shared;
+    const stamp = this.source?.eventStamp;
+    const key = this.sharedKey(node);
+    if (shared === undefined || stamp === undefined || key === undefined) return planned;
+    const known = shared.plans.get(key) as Predicate<E> | undefined;
+    if (known !== undefined) return known;
+    const once = oncePerEvent(planned, stamp);
+    shared.plans.set(key, once as Predicate<never>);
+    return once;
+  }
+
   /** The predicate for `node`; undefined in check-only mode or when `node` has errors. */
   expr(node: Expr): Predicate<E> | undefined {
     switch (node.kind) {
       case "and":
       case "or": {
         const parts: Expr[] = [];
-        flatten(node.kind, node, parts);
+        // A nested group of the same kind is merged in, unless it is shared: then it stays one
+        // (memoized) operand.
+        flatten(node.kind, node, parts, (n) => n !== node && this.sharedKey(n) !== undefined);
         const preds: Predicate<E>[] = [];
         let complete = true;
         for (const p of parts) {
@@ -357,7 +418,8 @@ class Planner<E> {
           else preds.push(pred);
         }
         if (!complete) return undefined;
-        return node.kind === "and" ? all(preds) : any(preds);
+        const planned = node.kind === "and" ? all(preds) : any(preds);
+        return this.share(node, planned);
       }
       case "not": {
         const child = this.expr(node.child);
@@ -497,7 +559,14 @@ class Planner<E> {
       perElement
         ? listElementCheck(r, op, modifier, left.type, constants, regexes)
         : constantCheck(r, op, modifier, left.type, left.isList, constants, regexes);
-    if (c === undefined) return check(read);
+    if (c === undefined) {
+      const general = check(read);
+      const planned =
+        perElement || modifier !== undefined || node.left.kind !== "field" || left.field === undefined
+          ? undefined
+          : this.source?.planCheck?.(left.field, op, constants, general);
+      return planned ?? general;
+    }
     return overCandidates(c, c.mode === "either" && op === "!=", check(c.read));
   }
 
@@ -844,8 +913,23 @@ function overCandidates<E>(c: Candidates, every: boolean, check: Predicate<E>): 
   };
 }
 
-function flatten(kind: "and" | "or", node: Expr, out: Expr[]): void {
-  if (node.kind === kind) for (const c of node.children) flatten(kind, c, out);
+/** `p`, computed once per event: the value is kept for the event object and stamp it was computed for. */
+function oncePerEvent<E>(p: Predicate<E>, stamp: (event: E) => number): Predicate<E> {
+  let last: E | undefined = undefined;
+  let at = -1;
+  let value = false;
+  return (e) => {
+    const s = stamp(e);
+    if (s === at && e === last) return value;
+    value = p(e);
+    last = e;
+    at = s;
+    return value;
+  };
+}
+
+function flatten(kind: "and" | "or", node: Expr, out: Expr[], keep: (node: Expr) => boolean): void {
+  if (node.kind === kind && !keep(node)) for (const c of node.children) flatten(kind, c, out, keep);
   else out.push(node);
 }
 

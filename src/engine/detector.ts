@@ -10,7 +10,7 @@ import { compileAlertFormatter } from "../alerts/alert.js";
 import type { CompiledRule, Ruleset as LoadedRuleset } from "../rules/ruleset-model.js";
 import type { SelectionOptions } from "../rules/selection.js";
 import { selectRules, selectionPlan } from "../rules/selection.js";
-import { compileCondition } from "./compile.js";
+import { SharedConditions, compileCondition } from "./compile.js";
 import type { EventTypes } from "./evttypes.js";
 import { Ruleset } from "./ruleset.js";
 import type { EventSource } from "./source.js";
@@ -53,9 +53,11 @@ export function buildDetector<E>(
   if (!plan.ok) return { ok: false, error: { code: "SAKER_DETECTOR_SELECTION", message: plan.message } };
   const selected = selectRules(loaded.rules, plan.steps, options.selection?.minPriority);
   const planned: PlannedRule<E>[] = [];
-  for (const rule of selected) {
-    if (rule.source !== source.name) continue;
-    const compiled = compileCondition(rule.condition, source);
+  const ours = selected.filter((r) => r.source === source.name);
+  const shared =
+    source.eventStamp === undefined ? undefined : new SharedConditions(ours.map((r) => r.condition));
+  for (const rule of ours) {
+    const compiled = compileCondition(rule.condition, source, { shared });
     if (!compiled.ok) {
       // The loader checked this condition against the same schema; failing here means the runtime
       // source disagrees with its schema, which is a bug worth stopping for.

@@ -2,6 +2,7 @@
 // the source, once per field reference at plan time, for an extractor closure, and calls that closure
 // per event. Syscall events, Kubernetes audit events and (later) alerts themselves each provide one.
 import type { FieldCatalogue, ResolvedField } from "../fields/types.js";
+import type { CheckOperator, Constant } from "./operators.js";
 
 /**
  * A field's value for one event. `undefined` means the field is not available for this event (<NA>):
@@ -63,4 +64,23 @@ export interface EventSource<E> extends SourceSchema {
   extractor(field: ResolvedField): Extractor<E>;
   /** Text of a value as alerts print it (sysdig/Falco rendering: flags, fd names, <NA>, ...). */
   render(field: ResolvedField, value: FieldValue): string;
+  /**
+   * Optional: a number that differs between one event and the next handed to predicates (the syscall
+   * event's ordinal). With it, groups shared by several rules are evaluated once per event
+   * (compile.ts SharedConditions).
+   */
+  eventStamp?(event: E): number;
+  /**
+   * Optional: the source's own plan for `field op constants`, when it can answer without building the
+   * field's value (an event type compared by code, a flags parameter tested by its bits). Called at plan
+   * time for a plain field (no transformer, no modifier, not any-of) compared with constants; `general`
+   * is the engine's plan of the same check. The result must hold exactly when `general` would, for every
+   * event; undefined leaves the check to `general`.
+   */
+  planCheck?(
+    field: ResolvedField,
+    op: CheckOperator,
+    constants: readonly Constant[],
+    general: (event: E) => boolean,
+  ): ((event: E) => boolean) | undefined;
 }

@@ -5,6 +5,7 @@
 // text (see net.ts).
 import { FdType } from "../capture/scap/format.js";
 import { IPV6_ANY, L4Proto } from "./net.js";
+import { directoryOf } from "./paths.js";
 
 export { FdType };
 
@@ -56,6 +57,9 @@ export class FdInfo {
   /** Unix sockets: kernel addresses of both ends. */
   unixSource = 0n;
   unixDest = 0n;
+  /** directoryOf(dirFor), kept while `name` stays dirFor: rules read fd.directory many times per event. */
+  private dirFor = "";
+  private dir = "/";
 
   /** Reset to a fresh fd of `type`. */
   reset(type: number): this {
@@ -125,6 +129,16 @@ export class FdInfo {
   }
   isConnected(): boolean {
     return (this.flags & FdFlag.SOCKET_CONNECTED) !== 0;
+  }
+
+  /** fd.directory of a file's name (paths.ts directoryOf), computed once per name. */
+  directory(): string {
+    const name = this.name;
+    if (name !== this.dirFor) {
+      this.dir = directoryOf(name);
+      this.dirFor = name;
+    }
+    return this.dir;
   }
 
   isFile(): boolean {

@@ -24,6 +24,7 @@ import { containerExtractor } from "./extract/container.js";
 import { evtExtractor } from "./extract/evt.js";
 import { fdExtractor, fsPathExtractor } from "./extract/fd.js";
 import { miscExtractor } from "./extract/misc.js";
+import { planSyscallCheck } from "./extract/planned.js";
 import { processExtractor } from "./extract/process.js";
 import { userExtractor } from "./extract/user.js";
 import { syscallSchema } from "./schema.js";
@@ -142,6 +143,9 @@ export function createSyscallSource(options: SyscallSourceOptions = {}): EventSo
     },
     render: renderSyscallValue,
     anyOf: anyOfMode,
+    planCheck: (field, op, constants, general) => planSyscallCheck(field, op, constants, general, compat),
+    // One per event the processor hands out (SyscallEvent.num counts them).
+    eventStamp: (e) => e.num,
   };
 }
 

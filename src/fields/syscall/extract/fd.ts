@@ -160,7 +160,7 @@ function fdDirectory(ctx: StateRenderContext, withContainer: boolean): X {
     } else {
       const fdi = r.fdi;
       if (!(fdi.isFile() || fdi.isDirectory())) return undefined;
-      dir = fdi.isFile() ? directoryOf(fdi.name) : fdi.name;
+      dir = fdi.isFile() ? fdi.directory() : fdi.name;
     }
     return withContainer ? r.t!.containerId + ":" + dir : dir;
   };
