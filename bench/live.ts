@@ -125,13 +125,16 @@ const DESIGNS = [
   { design: "raw-select", label: "raw sys_exit + selection map" },
   { design: "per-syscall", label: "syscalls/sys_exit_<name> tracepoints" },
   { design: "probe", label: "the probe, nothing selected" },
+  { design: "probe-openclose", label: "the probe, openat+close selected" },
 ] as const;
 
 /** Attaches one design (probe/build/attach-bench, or the real probe); resolves with a detach function. */
 async function attachDesign(design: string): Promise<() => Promise<void>> {
   if (design === "bare") return async () => undefined;
-  if (design === "probe") {
-    const live = await startLiveCapture({ onEvent: () => true }, { syscalls: [] });
+  if (design === "probe" || design === "probe-openclose") {
+    // probe-openclose: the probe's whole cost on a selected syscall, with a consumer that does nothing.
+    const syscalls = design === "probe" ? [] : ["openat", "close"];
+    const live = await startLiveCapture({ onEvent: () => true }, { syscalls });
     return async () => void (await live.stop());
   }
   const child = spawn(resolve(repo, "probe/build/attach-bench"), [design], {
@@ -158,7 +161,8 @@ async function attachDesign(design: string): Promise<() => Promise<void>> {
  * (classic syscalls/sys_exit_<name> tracepoints) than one raw sys_exit program that looks the syscall
  * up in a selection map? And what does each design cost a selected syscall on its way to the program?
  * Both designs do the same trivial work once a syscall is selected (openat and close are): only the
- * dispatch differs. Rounds interleave the designs so drift from other work on the machine hits all
+ * dispatch differs. The last row is the probe with openat and close selected: its whole cost on
+ * a selected syscall (event built and written to the ring buffer; the consumer does nothing). Rounds interleave the designs so drift from other work on the machine hits all
  * of them; each figure is the best over the rounds.
  */
 export async function benchAttach(

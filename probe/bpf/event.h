@@ -16,12 +16,29 @@
  * the length array. A value the probe cannot read is pushed empty (length 0), as the modern probe
  * does. Offsets are masked with EV_MASK so the verifier can bound every write; an event that grows
  * past EV_MAX is dropped at submit time (the masked writes stayed inside the scratch slot).
+ * Events made only of fixed-size values skip the scratch slot (ev_fix_begin, below).
  */
 #pragma once
 
 #include "probe.h"
 
 #define HDR_LEN 26
+
+/* Stores at a variable offset of the scratch slot. Written as plain casts, clang (not knowing the
+ * offset's alignment) splits them into byte stores, 8 instructions for a u64; the BPF store
+ * instruction itself has no alignment requirement on x86_64 (the verifier checks alignment only
+ * in strict mode), so one store of the full width is emitted here. */
+#define ST_N(width, p, v) \
+	asm volatile("*(" #width " *)(%[ptr] + 0) = %[val]" ::[ptr] "r"(p), [val] "r"(v) : "memory")
+static __always_inline void st_u16(void *p, __u16 v) {
+	ST_N(u16, p, v);
+}
+static __always_inline void st_u32(void *p, __u32 v) {
+	ST_N(u32, p, v);
+}
+static __always_inline void st_u64(void *p, __u64 v) {
+	ST_N(u64, p, v);
+}
 
 static __always_inline struct scratch *ev_begin_tid(__u16 type, __u32 nparams, __u64 tid) {
 	__u32 cpu = bpf_get_smp_processor_id();
@@ -47,11 +64,15 @@ static __always_inline struct scratch *ev_begin(__u16 type, __u32 nparams) {
 	return ev_begin_tid(type, nparams, bpf_get_current_pid_tgid() & 0xffffffff);
 }
 
+/* The same for a handler that already holds the current task (a BTF pointer): its pid is the
+ * tid bpf_get_current_pid_tgid() would return, without the helper call. */
+#define EV_BEGIN_T(name, t) ev_begin_tid(SE_##name, SE_##name##_N, (__u32)(t)->pid)
+
 /* Begin the exit event of syscall `name` (codes.h: SE_name and its parameter count SE_name_N). */
 #define EV_BEGIN(name) ev_begin(SE_##name, SE_##name##_N)
 
 static __always_inline void ev_len(struct scratch *s, __u32 len) {
-	*(__u16 *)&s->data[s->lpos & EV_MASK] = (__u16)len;
+	st_u16(&s->data[s->lpos & EV_MASK], len);
 	s->lpos += 2;
 }
 
@@ -66,19 +87,19 @@ static __always_inline void ev_u8(struct scratch *s, __u8 v) {
 }
 
 static __always_inline void ev_u16(struct scratch *s, __u16 v) {
-	*(__u16 *)&s->data[s->pos & EV_MASK] = v;
+	st_u16(&s->data[s->pos & EV_MASK], v);
 	s->pos += 2;
 	ev_len(s, 2);
 }
 
 static __always_inline void ev_u32(struct scratch *s, __u32 v) {
-	*(__u32 *)&s->data[s->pos & EV_MASK] = v;
+	st_u32(&s->data[s->pos & EV_MASK], v);
 	s->pos += 4;
 	ev_len(s, 4);
 }
 
 static __always_inline void ev_u64(struct scratch *s, __u64 v) {
-	*(__u64 *)&s->data[s->pos & EV_MASK] = v;
+	st_u64(&s->data[s->pos & EV_MASK], v);
 	s->pos += 8;
 	ev_len(s, 8);
 }
@@ -131,6 +152,31 @@ static __always_inline void ev_ubytes(struct scratch *s, unsigned long p, __u64 
 
 static __always_inline void ev_abort(struct scratch *s) {
 	s->busy = 0;
+}
+
+/* Events whose parameters are all fixed-size values (FIX_LEN(n) bytes for n 8-byte parameters) are
+ * written straight into a ring-buffer reservation: no scratch slot, no copy. The header and
+ * lengths are the same as above; parameters sit at FIX_PARAM(nparams, i). */
+#define FIX_LEN(nparams) (HDR_LEN + 2 * (nparams) + 8 * (nparams))
+#define FIX_PARAM(nparams, i) (HDR_LEN + 2 * (nparams) + 8 * (i))
+
+static __always_inline __u8 *ev_fix_begin(__u16 type, __u32 nparams, __u32 len, __u64 tid) {
+	__u8 *e = bpf_ringbuf_reserve(&events, len, 0);
+	if (!e) {
+		count(CNT_DROP_FULL);
+		return NULL;
+	}
+	*(__u64 *)&e[0] = bpf_ktime_get_boot_ns() + boot_offset;
+	*(__u64 *)&e[8] = tid;
+	*(__u32 *)&e[16] = len;
+	*(__u16 *)&e[20] = type;
+	*(__u32 *)&e[22] = nparams;
+	return e;
+}
+
+static __always_inline void ev_fix_submit(__u8 *e) {
+	bpf_ringbuf_submit(e, BPF_RB_NO_WAKEUP);
+	count(CNT_SENT);
 }
 
 /* Finish the header and copy the event to the ring buffer (no wake-up: the loader drains on a

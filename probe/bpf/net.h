@@ -23,15 +23,15 @@ static __always_inline void put_u8(struct scratch *s, __u8 v) {
 	s->pos += 1;
 }
 static __always_inline void put_u16(struct scratch *s, __u16 v) {
-	*(__u16 *)&s->data[s->pos & EV_MASK] = v;
+	st_u16(&s->data[s->pos & EV_MASK], v);
 	s->pos += 2;
 }
 static __always_inline void put_u32(struct scratch *s, __u32 v) {
-	*(__u32 *)&s->data[s->pos & EV_MASK] = v;
+	st_u32(&s->data[s->pos & EV_MASK], v);
 	s->pos += 4;
 }
 static __always_inline void put_u64(struct scratch *s, __u64 v) {
-	*(__u64 *)&s->data[s->pos & EV_MASK] = v;
+	st_u64(&s->data[s->pos & EV_MASK], v);
 	s->pos += 8;
 }
 static __always_inline void put_16(struct scratch *s, const void *addr16) {

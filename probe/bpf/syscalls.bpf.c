@@ -46,6 +46,12 @@ struct handlers_map {
 };
 extern struct handlers_map handlers SEC(".maps");
 
+/* The two syscalls every capture selects (the state engine needs them) and the most frequent:
+ * handled in the dispatcher itself, without the tail call (an indirect jump through a retpoline
+ * on this kind of CPU). Their handler programs stay in the table and do the same. */
+static __always_inline int do_openat(struct pt_regs *regs, long ret, struct task_struct *t);
+static __always_inline int do_close(struct pt_regs *regs, long ret, struct task_struct *t);
+
 SEC("tp_btf/sys_exit")
 int BPF_PROG(sys_exit, struct pt_regs *regs, long ret) {
 	__u64 nr = regs->orig_ax;
@@ -61,8 +67,12 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret) {
 	struct task_struct *task = bpf_get_current_task_btf();
 	if (task->thread_info.status & TS_COMPAT)
 		return 0;
-	if (is_self())
+	if (self_tgid != 0 && task->tgid == self_tgid) /* is_self(), from the task already held */
 		return 0;
+	if (nr == __NR_close)
+		return do_close(regs, ret, task);
+	if (nr == __NR_openat)
+		return do_openat(regs, ret, task);
 	bpf_tail_call(ctx, &handlers, nr);
 
 	struct scratch *s = ev_begin(SE_generic, SE_generic_N);
@@ -77,16 +87,18 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret) {
 /* ------------------------------------------------------------------------------------------ */
 /* Files */
 
-/* dev and ino of the file an fd refers to; 0 when the syscall failed (as libscap sends them). */
+/* dev and ino of the file an fd refers to (fd_file); 0 when the syscall failed (as libscap sends
+ * them). */
 static __always_inline void ev_dev_ino(struct scratch *s, struct file *f) {
-	ev_u32(s, f ? encode_dev(BPF_CORE_READ(f, f_inode, i_sb, s_dev)) : 0);
-	ev_u64(s, f ? BPF_CORE_READ(f, f_inode, i_ino) : 0);
+	struct inode *i = f ? f->f_inode : NULL;
+	ev_u32(s, i ? encode_dev(i->i_sb->s_dev) : 0);
+	ev_u64(s, i ? i->i_ino : 0);
 }
 
 /* scap flags of an open: the request, plus what happened (created, overlay layer). */
 static __always_inline __u32 opened_flags(__u32 kflags, struct file *f) {
 	__u32 r = open_flags(kflags);
-	if (f && (BPF_CORE_READ(f, f_mode) & FMODE_CREATED))
+	if (f && (f->f_mode & FMODE_CREATED))
 		r |= PPM_O_F_CREATED;
 	enum overlay ol = f ? file_overlay(f) : OVL_NONE;
 	if (ol == OVL_UPPER)
@@ -108,9 +120,10 @@ HANDLER(open) {
 	SUBMIT();
 }
 
-HANDLER(openat) {
-	BEGIN(openat);
-	struct task_struct *t = bpf_get_current_task_btf();
+static __always_inline int do_openat(struct pt_regs *regs, long ret, struct task_struct *t) {
+	struct scratch *s = EV_BEGIN_T(openat, t);
+	if (!s)
+		return 0;
 	struct file *f = fd_file(t, ret);
 	ev_s64(s, ret);
 	ev_s64(s, FD(A0));
@@ -119,6 +132,10 @@ HANDLER(openat) {
 	ev_u32(s, open_mode(A2, A3));
 	ev_dev_ino(s, f);
 	SUBMIT();
+}
+
+HANDLER(openat) {
+	return do_openat(regs, ret, bpf_get_current_task_btf());
 }
 
 HANDLER(openat2) {
@@ -150,11 +167,21 @@ HANDLER(creat) {
 	SUBMIT();
 }
 
+/* Fixed size: written in place in the ring buffer (event.h, ev_fix_begin). */
+static __always_inline int do_close(struct pt_regs *regs, long ret, struct task_struct *t) {
+	__u8 *e = ev_fix_begin(SE_close, SE_close_N, FIX_LEN(SE_close_N), (__u32)t->pid);
+	if (!e)
+		return 0;
+	*(__u16 *)&e[HDR_LEN] = 8;
+	*(__u16 *)&e[HDR_LEN + 2] = 8;
+	*(__s64 *)&e[FIX_PARAM(SE_close_N, 0)] = ret;
+	*(__s64 *)&e[FIX_PARAM(SE_close_N, 1)] = FD(A0);
+	ev_fix_submit(e);
+	return 0;
+}
+
 HANDLER(close) {
-	BEGIN(close);
-	ev_s64(s, ret);
-	ev_s64(s, FD(A0));
-	SUBMIT();
+	return do_close(regs, ret, bpf_get_current_task_btf());
 }
 
 HANDLER(dup) {

@@ -3,7 +3,8 @@
  * What the probe reads about the current task: pids in the init and the task's own namespace,
  * credentials, tty, argv/envp, paths rebuilt from dentries, cgroup paths, files behind fds.
  * Pointers are walked with BPF_CORE_READ (fault-safe reads relocated to the running kernel's
- * layout); the few layouts that changed name across kernels have a ___flavor below.
+ * layout), or, on the hot open/close path (fd_file, file_overlay), with direct CO-RE loads through
+ * BTF pointers; the few layouts that changed name across kernels have a ___flavor below.
  */
 #pragma once
 
@@ -53,27 +54,45 @@ static __always_inline __u32 encode_dev(__u32 dev) {
 	return (minor & 0xff) | (major << 8) | ((minor & ~0xffu) << 12);
 }
 
+/* Turns a kernel address read as a plain value into a read-only BTF pointer of the given type:
+ * its fields can then be loaded directly (fault-safe loads the JIT emits inline) instead of one
+ * bpf_probe_read_kernel call per field. The verifier rewrites the call into a register move. */
+extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym;
+#define RDONLY_CAST(type, p) ((type *)bpf_rdonly_cast((const void *)(p), bpf_core_type_id_kernel(type)))
+
+/* The file behind `fd` in `t` (a BTF pointer), or NULL. Walked with direct loads. The fd array is
+ * a pointer to pointers, which the verifier cannot index; its slot is read through a cast to a
+ * struct whose only member is a pointer at offset 0 (llist_node), as fault-safely as the rest. */
 static __always_inline struct file *fd_file(struct task_struct *t, __s64 fd) {
 	if (fd < 0)
 		return NULL;
-	struct fdtable *fdt = BPF_CORE_READ(t, files, fdt);
-	if (!fdt || fd >= BPF_CORE_READ(fdt, max_fds))
+	struct files_struct *files = t->files;
+	if (!files)
 		return NULL;
-	struct file **fds = BPF_CORE_READ(fdt, fd);
-	struct file *f = NULL;
-	bpf_probe_read_kernel(&f, sizeof(f), &fds[fd & 0xfffffff]);
-	return f;
+	struct fdtable *fdt = files->fdt;
+	if (!fdt || fd >= fdt->max_fds)
+		return NULL;
+	struct file **fds = fdt->fd;
+	struct file *f = (void *)RDONLY_CAST(struct llist_node, &fds[fd & 0xfffffff])->next;
+	if (!f)
+		return NULL;
+	return RDONLY_CAST(struct file, f);
 }
 
 #define OVERLAYFS_SUPER_MAGIC 0x794c7630
 enum overlay { OVL_NONE = 0, OVL_UPPER, OVL_LOWER };
 
-/* overlayfs keeps the upper dentry right after the VFS inode in its own inode. */
-static __always_inline enum overlay file_overlay(struct file *f) {
-	struct dentry *d = BPF_CORE_READ(f, f_path.dentry);
-	if (!d || BPF_CORE_READ(d, d_sb, s_magic) != OVERLAYFS_SUPER_MAGIC)
+/* overlayfs keeps the upper dentry right after the VFS inode in its own inode. `f` is a BTF
+ * pointer or a plain address; the superblock's magic is tested before anything overlay-specific is read. */
+static __always_inline enum overlay file_overlay(struct file *file) {
+	struct file *f = RDONLY_CAST(struct file, file);
+	struct dentry *d = f->f_path.dentry;
+	if (!d)
 		return OVL_NONE;
-	void *inode = BPF_CORE_READ(d, d_inode);
+	struct super_block *sb = d->d_sb;
+	if (!sb || sb->s_magic != OVERLAYFS_SUPER_MAGIC)
+		return OVL_NONE;
+	void *inode = d->d_inode;
 	struct dentry *upper = NULL;
 	bpf_probe_read_kernel(&upper, sizeof(upper), inode + bpf_core_type_size(struct inode));
 	return upper && BPF_CORE_READ(upper, d_inode, i_ino) ? OVL_UPPER : OVL_LOWER;

@@ -30,6 +30,7 @@ import { SYSCALL_NAMES, eventInfo, isGenericEvent, syscallName } from "../../src
 import { readScapFile } from "../../src/capture/scap/reader.js";
 import { SYSDIG_0_29_SYSCALL_IDS } from "../../src/cli/commands/capture.js";
 import { repoRoot } from "../support/paths.js";
+import { bash, sleep } from "../support/run-child.js";
 import { UPSTREAM_SYSCALL_RULES, liveSkipReason } from "../support/live.js";
 
 const skip = liveSkipReason();
@@ -94,17 +95,6 @@ class Saker {
     this.child.kill("SIGTERM");
     return this.exited;
   }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
-
-function bash(script: string): Promise<number | null> {
-  return new Promise((res) => {
-    const c = spawn("/bin/bash", ["-c", script], { stdio: "ignore", env: CHILD_ENV });
-    c.on("exit", (code) => res(code));
-  });
 }
 
 /** The actions, each marked with the test directory or id so its alerts can be told apart. */

@@ -44,6 +44,7 @@ import { join, resolve } from "node:path";
 import { LEGACY_EVENT_MAX } from "../../src/capture/events/render/legacy.js";
 import { readScapFile } from "../../src/capture/scap/reader.js";
 import { repoRoot } from "../support/paths.js";
+import { bash, sleep } from "../support/run-child.js";
 import { UPSTREAM_SYSCALL_RULES, liveSkipReason } from "../support/live.js";
 
 const skip = liveSkipReason();
@@ -126,18 +127,6 @@ class AgentProcess {
     this.child.kill("SIGTERM");
     return this.exited;
   }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
-
-/** Run a bash script (asynchronously: the agent child keeps running meanwhile). */
-function bash(script: string): Promise<number | null> {
-  return new Promise((res) => {
-    const c = spawn("/bin/bash", ["-c", script], { stdio: "ignore" });
-    c.on("exit", (code) => res(code));
-  });
 }
 
 /** The fields an alert must carry, filled (present in output_fields, not null, not <NA>). */

@@ -18,6 +18,14 @@ export interface JsonAlert {
 }
 
 /** A small, fixed environment: the test must not depend on what it inherited. */
+/** Run a bash script with the fixed environment (asynchronously: agents keep running meanwhile). */
+export function bash(script: string): Promise<number | null> {
+  return new Promise((res) => {
+    const c = spawn("/bin/bash", ["-c", script], { stdio: "ignore", env: childEnv() });
+    c.on("exit", (code) => res(code));
+  });
+}
+
 export function childEnv(): NodeJS.ProcessEnv {
   return { PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", LANG: "C", TZ: "UTC" };
 }
