@@ -18,6 +18,7 @@ import { registerReplayCommand, type CommandIo } from "../../src/cli/commands/re
 import { registerRunCommand, type RunIo } from "../../src/cli/commands/run.js";
 import { MemoryChannel } from "../../src/agent/index.js";
 import { corpusPath, requireCorpus } from "../support/paths.js";
+import { parseSummary, severityKey } from "../support/falco-summary.js";
 
 interface Case {
   readonly id: string;
@@ -163,38 +164,6 @@ async function runAgent(argv: readonly string[]): Promise<RunResult> {
   for (const m of alerts.messages.splice(0)) stdout += m.line + "\n";
   return { exitCode, stdout, stderr };
 }
-
-/** Falco's summary read back from stdout: total, per severity (upper case), per rule. */
-function parseSummary(stdout: string): {
-  total: number | undefined;
-  bySeverity: Map<string, number>;
-  byRule: Map<string, number>;
-} {
-  const bySeverity = new Map<string, number>();
-  const byRule = new Map<string, number>();
-  let total: number | undefined;
-  let section: "severity" | "rule" | undefined;
-  for (const line of stdout.split("\n")) {
-    const m = /^Events detected: (\d+)$/.exec(line);
-    if (m !== null) {
-      total = Number(m[1]);
-      section = undefined;
-    } else if (line === "Rule counts by severity:") section = "severity";
-    else if (line === "Triggered rules by rule name:") section = "rule";
-    else if (section !== undefined && line.startsWith("   ")) {
-      const at = line.lastIndexOf(": ");
-      const name = line.slice(3, at);
-      const n = Number(line.slice(at + 2));
-      (section === "severity" ? bySeverity : byRule).set(name, n);
-    } else section = undefined;
-  }
-  return { total, bySeverity, byRule };
-}
-
-const severityKey = (p: string): string => {
-  const up = p.toUpperCase();
-  return up === "INFORMATIONAL" ? "INFO" : up;
-};
 
 function linesOf(file: string): string[] {
   return readFileSync(corpusPath(file), "utf8")

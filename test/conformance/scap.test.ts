@@ -20,6 +20,7 @@ import { falcoHostname } from "../../src/alerts/alert.js";
 import { replaySettingsFromConfig, runCaptureReplay } from "../../src/capture/replay.js";
 import { formatConfigDiagnostics, loadConfig } from "../../src/config/index.js";
 import { corpusPath, requireCorpus } from "../support/paths.js";
+import { parseSummary, severityKey } from "../support/falco-summary.js";
 
 interface Case {
   readonly id: string;
@@ -146,36 +147,6 @@ function outputFiles(c: Case): { actual: string; expected_file: string }[] {
   const want = c.expected.output_strictly_contains as { actual: string; expected_file: string }[] | undefined;
   return (want ?? []).filter((spec) => spec.actual !== "stdout");
 }
-
-/** Falco's summary read back from stdout: total, per severity (upper case), per rule. */
-function parseSummary(stdout: string): {
-  total: number | undefined;
-  bySeverity: Map<string, number>;
-  byRule: Map<string, number>;
-} {
-  const bySeverity = new Map<string, number>();
-  const byRule = new Map<string, number>();
-  let total: number | undefined;
-  let section: "severity" | "rule" | undefined;
-  for (const line of stdout.split("\n")) {
-    const m = /^Events detected: (\d+)$/.exec(line);
-    if (m !== null) {
-      total = Number(m[1]);
-      section = undefined;
-    } else if (line === "Rule counts by severity:") section = "severity";
-    else if (line === "Triggered rules by rule name:") section = "rule";
-    else if (section !== undefined && line.startsWith("   ")) {
-      const at = line.lastIndexOf(": ");
-      (section === "severity" ? bySeverity : byRule).set(line.slice(3, at), Number(line.slice(at + 2)));
-    } else section = undefined;
-  }
-  return { total, bySeverity, byRule };
-}
-
-const severityKey = (p: string): string => {
-  const up = p.toUpperCase();
-  return up === "INFORMATIONAL" ? "INFO" : up;
-};
 
 function linesOf(file: string): string[] {
   return readFileSync(corpusPath(file), "utf8")
